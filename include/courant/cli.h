@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli: the non-interactive commands. Each takes the arguments after its own
+ * name (argv[0] is the command name) and returns the process exit status:
+ * 0 success, 1 failure, 2 usage error. They print only sanitized text.
+ */
+#ifndef COURANT_CLI_H
+#define COURANT_CLI_H
+
+#include <stdio.h>
+
+/* courant parse: the parser's view of feed files (JSON, headlines, stats)
+ * and of single dates. */
+int cli_parse(int argc, char **argv);
+
+/* Writes a usage error for `cmd` and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes s to f through the terminal sanitizer (one line, no escapes). */
+void cli_print_safe(FILE *f, const char *s);
+
+#endif

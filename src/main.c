@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/*
+ * courant: start-up and dispatch. Each subcommand lives in src/cli/; the
+ * interactive reader is what runs without one.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "courant/cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: courant [--help] [--version] COMMAND [ARGS...]\n\n"
+	           "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'courant COMMAND --help' for a command's options, "
+	           "'man courant' for everything.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *name;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		/* The reader's interface is not built yet: say what exists. */
+		usage(stderr);
+		return 2;
+	}
+	name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("courant %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fputs("courant: unknown command '", stderr);
+	cli_print_safe(stderr, name);
+	fputs("'\n", stderr);
+	usage(stderr);
+	return 2;
+}
