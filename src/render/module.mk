@@ -1,0 +1,1 @@
+# render: HTML to styled, wrapped lines (its own issue fills this in).

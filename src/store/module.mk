@@ -1,0 +1,1 @@
+# store: the SQLite cache (its own issue fills this in).
