@@ -355,9 +355,10 @@ expand_year(int y, size_t digits)
 /* ------------------------------------------------------------------ */
 /* Zones and times, shared by both grammars. */
 
-/* "+hh:mm", "+hhmm", "+hh" or "+h" (sign required); seconds east. */
+/* "+hh:mm", "+hhmm" or "+hh" (sign required), and "+h" after a zone name
+ * ("GMT+1"); seconds east of UTC into *offset. */
 static bool
-numeric_offset(struct cursor *c, int *offset)
+numeric_offset(struct cursor *c, int *offset, bool after_name)
 {
 	int sign = peek(c) == '-' ? -1 : 1;
 	size_t n;
@@ -369,7 +370,7 @@ numeric_offset(struct cursor *c, int *offset)
 	if (n == 4) {
 		h = take(c, 2);
 		m = take(c, 2);
-	} else if (n == 1 || n == 2) {
+	} else if (n == 2 || (n == 1 && after_name)) {
 		h = take(c, n);
 		if (accept(c, ':') && !number(c, 2, 2, &m))
 			return false;
@@ -391,7 +392,7 @@ zone(struct cursor *c, struct fields *f)
 
 	f->has_zone = true;
 	if (ch == '+' || ch == '-')
-		return numeric_offset(c, &f->offset);
+		return numeric_offset(c, &f->offset, false);
 	n = word(c, &w);
 	if (n == 0)
 		return false;
@@ -404,7 +405,7 @@ zone(struct cursor *c, struct fields *f)
 			return false;
 		ch = peek(c);
 		if (ch == '+' || ch == '-') {
-			if (!numeric_offset(c, &f->offset) ||
+			if (!numeric_offset(c, &f->offset, true) ||
 			    f->offset % 3600 != 0)
 				return false;
 			f->offset = -f->offset;
@@ -415,7 +416,7 @@ zone(struct cursor *c, struct fields *f)
 	    word_is(w, n, "UT")) {
 		ch = peek(c);
 		if (ch == '+' || ch == '-')
-			return numeric_offset(c, &f->offset);
+			return numeric_offset(c, &f->offset, true);
 		f->offset = 0;
 		return true;
 	}
