@@ -2,7 +2,6 @@
 /* Tables of date strings and what feed_date_parse() must make of them. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+/* cmocka.h needs the headers above; keep it last of its group. */
+/* clang-format off */
+#include <cmocka.h>
+/* clang-format on */
 
 #include "courant/feed.h"
 

@@ -2,13 +2,17 @@
 /* feed_uri_resolve() against RFC 3986 section 5.4 and what feeds do. */
 #include "config.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka.h needs the headers above; keep it last of its group. */
+/* clang-format off */
+#include <cmocka.h>
+/* clang-format on */
 
 #include "courant/feed.h"
 
