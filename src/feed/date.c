@@ -516,7 +516,7 @@ static bool
 time_tail(struct cursor *c, struct fields *f)
 {
 	skip_spaces(c);
-	if (!at_end(c) && meridiem(c, f))
+	if (!at_end(c) && f->meridiem == 0 && meridiem(c, f))
 		skip_spaces(c);
 	if (!at_end(c) && peek(c) != '(') {
 		if (!zone(c, f))

@@ -289,6 +289,8 @@ test_rejections(void **state)
 	        {"Sat, 07 Sep 2002 09:42:31:00 GMT", NULL},
 	        {"Sat, 07 Sep 2002 09 GMT", NULL},
 	        {"Sat, 07 Sep 2002 13:00 PM", NULL},
+	        {"Sat, 07 Sep 2002 1:00 PM PM", NULL},
+	        {"2010-03-02 오후 1:30:00 PM", NULL},
 	        {"Sat, 07 Sep 12:00:00", NULL},
 	        {"Sat, 07 Se 2002", NULL},
 	        {"Sat, 07 Sep 20021", NULL},
