@@ -36,3 +36,26 @@ const char *charset_decoder_error(const struct charset_decoder *d);
 void charset_decoder_free(struct charset_decoder *d);
 
 #endif
+
+/*
+ * model.c: building and freeing items and feed metadata.
+ */
+struct feed_item;
+struct feed_info;
+struct feed_person;
+
+void feed_item_clear(struct feed_item *it);
+void feed_info_init(struct feed_info *info);
+void feed_info_clear(struct feed_info *info);
+/* Appends a zeroed element to an array of n elements of `size` bytes,
+ * growing it; returns the new element, or NULL at FEED_MAX_LIST. */
+void *feed_array_push(void *array_ptr, size_t *n, size_t size);
+/* Replaces *slot with value (which it takes), freeing the old one. */
+void feed_set_string(char **slot, char *value);
+/* Splits an RSS author string ("Name (email)", "email (Name)",
+ * "Name <email>", a bare address or name) into p's fields. */
+void feed_person_from_string(struct feed_person *p, const char *s);
+/* Computes it->key from id, link, or a hash of title, date and summary. */
+void feed_item_make_key(struct feed_item *it);
+/* True when a text value with no type information looks like HTML. */
+bool feed_looks_like_html(const char *s);
