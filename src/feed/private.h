@@ -35,8 +35,6 @@ bool charset_decoder_ok(const struct charset_decoder *d);
 const char *charset_decoder_error(const struct charset_decoder *d);
 void charset_decoder_free(struct charset_decoder *d);
 
-#endif
-
 /*
  * model.c: building and freeing items and feed metadata.
  */
@@ -59,3 +57,5 @@ void feed_person_from_string(struct feed_person *p, const char *s);
 void feed_item_make_key(struct feed_item *it);
 /* True when a text value with no type information looks like HTML. */
 bool feed_looks_like_html(const char *s);
+
+#endif
