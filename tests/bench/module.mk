@@ -7,7 +7,7 @@ tests_bench_sax_baseline_LDADD = $(LIBXML2_LIBS)
 EXTRA_DIST += tests/bench/README.md tests/bench/gen_feed.py \
 	tests/bench/parse_bench.sh
 # The generated feed is cached between runs; 'make clean' drops it.
-CLEANFILES += tests/bench/sax_baseline$(EXEEXT) tests/bench/feed-*.xml \
+CLEANFILES += tests/bench/feed-*.xml \
 	tests/bench/feed-*.xml.tmp tests/bench/feed-*.xml.count
 
 bench: courant$(EXEEXT) tests/bench/sax_baseline$(EXEEXT)

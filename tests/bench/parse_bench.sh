@@ -113,7 +113,7 @@ measure() { # name, command...
 cat "$feed" >/dev/null # into the page cache before the first timed run
 echo "feed: $feed"
 echo "      $bytes bytes, $want_items items; $runs runs of each, alternating"
-echo "      peak RSS from ${BENCH_TIME:-VmHWM in /proc (GNU time not found)}"
+echo "      peak RSS from ${BENCH_TIME:-VmHWM in /proc (no GNU time)}"
 i=1
 while [ "$i" -le "$runs" ]; do
 	measure baseline "$BASELINE" "$feed"
