@@ -6,9 +6,12 @@
  *   1. a byte order mark: RFC 7303 gives it precedence over the charset
  *      parameter (a server's default charset is often wrong, a BOM rarely);
  *   2. the HTTP charset parameter (text/xml without one is like
- *      application/xml: no "us-ascii" default, unlike RFC 3023);
- *   3. the XML declaration's encoding label;
- *   4. the byte pattern of UTF-16/32 without a BOM ("<" as 00 3C, 3C 00 00 00);
+ *      application/xml: no "us-ascii" default, unlike RFC 3023), unless
+ *      it names an 8-bit encoding and the bytes show the pattern of 4;
+ *   3. the XML declaration's encoding label, read in the layout found by 4;
+ *   4. the byte pattern of UTF-16/32 without a BOM ("<" as 00 3C or as
+ *      3C 00 00 00): in a document showing one, a declaration can only
+ *      confirm it, and one that disagrees makes the decoder not ok;
  *   5. UTF-8.
  * A generic label ("utf-16", "u16", "utf_32") takes its byte order from the
  * BOM or the pattern, so what is reported is always "utf-16le" and the like.
@@ -367,9 +370,8 @@ resolve_label(const char *label, enum byte_order order, struct encoding *e)
 
 /* The BOM's byte order and length, or 0. */
 static size_t
-sniff_bom(const unsigned char *s, size_t n, enum byte_order *order, bool *utf8)
+sniff_bom(const unsigned char *s, size_t n, enum byte_order *order)
 {
-	*utf8 = false;
 	if (n >= 4 && s[0] == 0xFF && s[1] == 0xFE && s[2] == 0 && s[3] == 0) {
 		*order = ORDER_32LE;
 		return 4;
@@ -380,7 +382,6 @@ sniff_bom(const unsigned char *s, size_t n, enum byte_order *order, bool *utf8)
 	}
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
 		*order = ORDER_NONE;
-		*utf8 = true;
 		return 3;
 	}
 	if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE) {
@@ -464,6 +465,12 @@ read_declaration(const char *s, size_t n, char label[LABEL_MAX + 1], bool *bad)
 	char quote;
 
 	*bad = false;
+	/* Blank lines before the declaration are an error libxml2 will
+	 * report, but they are common and do not change what it says. */
+	while (n > 0 && str_is_space(*s)) {
+		s++;
+		n--;
+	}
 	if (n < 6 || memcmp(s, "<?xml", 5) != 0 || !str_is_space(s[5]))
 		return false;
 	for (end = 5; end + 1 < n; end++) {
@@ -499,13 +506,6 @@ read_declaration(const char *s, size_t n, char label[LABEL_MAX + 1], bool *bad)
 		return false;
 	}
 	return true;
-}
-
-/* A label for a message: it passed copy_label(), so it is printable. */
-static const char *
-shown(const char *label)
-{
-	return label[0] != '\0' ? label : "(invalid)";
 }
 
 /* -- UTF-8 --------------------------------------------------------------- */
@@ -811,11 +811,11 @@ choose(struct charset_decoder *d, const unsigned char *s, size_t n, bool final)
 	struct encoding declared, candidates[5];
 	enum byte_order order, pattern;
 	char label[LABEL_MAX + 1], ascii[DECL_MAX];
-	bool bom_utf8, have_decl, decl_bad, decl_known = false;
+	bool have_decl, decl_bad, decl_known = false;
 	bool may_fall_back = true;
 	size_t bom, nascii, ncand = 0;
 
-	bom = sniff_bom(s, n, &order, &bom_utf8);
+	bom = sniff_bom(s, n, &order);
 	pattern = bom > 0 ? order : sniff_pattern(s, n);
 	nascii = narrow_ascii(s + bom, n - bom, pattern, ascii, sizeof ascii);
 	have_decl = read_declaration(ascii, nascii, label, &decl_bad);
@@ -838,6 +838,15 @@ choose(struct charset_decoder *d, const unsigned char *s, size_t n, bool final)
 		set_error(d, "invalid charset in the Content-Type");
 	} else if (d->http_label[0] != '\0') {
 		if (resolve_label(d->http_label, pattern, &d->enc)) {
+			if (pattern != ORDER_NONE && !is_wide(&d->enc)) {
+				/* NULs between ASCII: no 8-bit charset fits. */
+				set_error(d,
+				          "charset %s in the Content-Type but "
+				          "the document is UTF-16/32",
+				          d->http_label);
+				set_ordered(&d->enc, pattern);
+				return 0;
+			}
 			candidates[ncand++] = d->enc;
 			if (decl_known && !is_wide(&declared))
 				candidates[ncand++] = declared;
@@ -852,7 +861,7 @@ choose(struct charset_decoder *d, const unsigned char *s, size_t n, bool final)
 	if (pattern != ORDER_NONE) {
 		set_ordered(&d->enc, pattern);
 		if (have_decl && !decl_known)
-			set_error(d, "unknown encoding %s", shown(label));
+			set_error(d, "unknown encoding %s", label);
 		else if (have_decl && !same_encoding(&declared, &d->enc))
 			set_error(d,
 			          "encoding declared as %s but the document "
@@ -862,7 +871,7 @@ choose(struct charset_decoder *d, const unsigned char *s, size_t n, bool final)
 	}
 	set_utf8(&d->enc);
 	if (have_decl && !decl_known) {
-		set_error(d, "unknown encoding %s", shown(label));
+		set_error(d, "unknown encoding %s", label);
 	} else if (have_decl && is_wide(&declared)) {
 		set_error(d,
 		          "encoding declared as %s but the document is "
@@ -916,6 +925,7 @@ commit(struct charset_decoder *d, bool final, struct buf *out)
 			set_utf8(&d->enc);
 		}
 	}
+	d->offset = bom;
 	rc = n > bom ? decode(d, s + bom, n - bom, out) : 0;
 	buf_done(&d->window);
 	return rc;

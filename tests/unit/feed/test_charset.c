@@ -436,6 +436,9 @@ test_wide_inline(void **state)
 	         "text/xml; charset=utf-16", "\x4E\x2D\0a", 4, "utf-16be", true,
 	         "\xE4\xB8\xAD"
 	         "a"},
+	        {"charset utf-8, pattern says utf-16le",
+	         "text/xml; charset=utf-8", "<\0a\0", 4, "utf-16le", false,
+	         "<a"},
 	        {"charset utf-8, BOM says utf-16le", "text/xml; charset=utf-8",
 	         "\xFF\xFE<\0", 4, "utf-16le", true, "<"},
 	        {"declared utf-16 on 8-bit bytes", NULL, DECL("utf-16") "<a/>",
