@@ -170,8 +170,8 @@ const char *feed_format_name(enum feed_format f);
  * seconds, or FEED_DATE_UNKNOWN. Out-of-range fields are rejected.
  */
 feed_time feed_date_parse(const char *s);
-/* Writes "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes); -1 if t is
- * unknown or outside years 0..9999. */
+/* Writes "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes) and returns
+ * its length, 20; -1 if t is unknown or outside years 0..9999. */
 int feed_date_format(feed_time t, char *out, size_t size);
 
 /*

@@ -188,7 +188,7 @@ on_item(const struct feed_item *it, void *arg)
 		break;
 	case MODE_HEADLINES:
 		when = it->published != FEED_DATE_UNKNOWN ? it->published : it->updated;
-		if (feed_date_format(when, date, sizeof date) == 0)
+		if (feed_date_format(when, date, sizeof date) >= 0)
 			printf("  %.10s  ", date);
 		else
 			printf("  %-10s  ", "");

@@ -167,6 +167,7 @@ struct feed_parser {
 	bool person_is_author;
 	enum kind person_owner;
 	bool item_has_title;
+	int item_frame; /* the frame of the open item */
 	char *guid_link; /* a permalink guid: the link of last resort */
 	size_t items;
 
@@ -630,16 +631,33 @@ capture_text(struct capture *c, const char *s, size_t n)
 	capture_append(c, s, n);
 }
 
+static bool
+has_non_space(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!str_is_space((unsigned char)s[i]))
+			return true;
+	return false;
+}
+
+/* Markup is only kept once the capture has a child element: until then
+ * it would be the raw text escaped, which is made on demand. */
 static void
 capture_append(struct capture *c, const char *s, size_t n)
 {
-	close_pending(c);
-	if (c->depth == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (!str_is_space((unsigned char)s[i]))
-				c->top_text = true;
+	/* At the field cap, keep what fits and drop the rest: a whole
+	 * chunk of text may arrive in one call. */
+	if (n > c->raw.max - c->raw.len) {
+		n = c->raw.max - c->raw.len;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
 	}
 	buf_append(&c->raw, s, n);
+	if (!c->has_children)
+		return;
+	close_pending(c);
+	if (c->depth == 0 && !c->top_text)
+		c->top_text = has_non_space(s, n);
 	markup_escaped(&c->markup, s, n, false);
 }
 
@@ -661,7 +679,11 @@ capture_start_child(struct capture *c, const xmlChar *local,
 	bool xhtml = classify_ns((const char *)uri, (const char *)prefix) == NS_XHTML;
 
 	close_pending(c);
-	c->has_children = true;
+	if (!c->has_children) {
+		c->has_children = true;
+		c->top_text = has_non_space(buf_str(&c->raw), c->raw.len);
+		markup_escaped(&c->markup, buf_str(&c->raw), c->raw.len, false);
+	}
 	if (c->depth > 0)
 		c->nested = true;
 	if (c->depth == 0) {
@@ -1733,10 +1755,18 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		break;
 	}
 	if (f->kind == K_ITEM) {
-		if (p->in_item || p->items >= FEED_MAX_ITEMS) {
-			f->kind = K_IGNORE; /* nested items, or past the cap */
+		if (p->items >= FEED_MAX_ITEMS) {
+			f->kind = K_IGNORE;
 			return;
 		}
+		if (p->in_item) {
+			/* Only recovery nests items (an unclosed tag before
+			 * it): the open item ends here, and the rest of its
+			 * element is ignored. */
+			p->frames[p->item_frame].kind = K_IGNORE;
+			item_end(p);
+		}
+		p->item_frame = p->depth - 1;
 		item_begin(p, trimmed(attr_get(nb_attrs, attrs,
 		                               "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 		                               "about")));

@@ -11,9 +11,9 @@ struct buf;
 /*
  * charset.c: turns a document's bytes into UTF-8 before libxml2 sees them,
  * because libxml2 alone gets UTF-32, some labels and fallbacks wrong.
- * The decision follows the XML 1.0 Appendix F / RFC 7303 order: the HTTP
- * charset parameter, then a BOM, then the XML declaration, then byte-pattern
- * detection of UTF-16/32, then UTF-8. Output carries no BOM; the XML
+ * The decision follows RFC 7303 section 8 and XML 1.0 Appendix F: a BOM,
+ * then the HTTP charset parameter, then the XML declaration, then
+ * byte-pattern detection of UTF-16/32, then UTF-8. Output carries no BOM; the XML
  * declaration is left in place (the parser is told to ignore its encoding).
  */
 struct charset_decoder;

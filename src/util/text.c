@@ -121,49 +121,99 @@ is_combining(uint32_t cp)
 	       (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
+/* Appends s[0..n) to out within the max_bytes budget, cutting on a
+ * character boundary; false when the budget (or out) is exhausted. */
+static bool
+emit(struct buf *out, const char *s, size_t n, size_t *written, size_t max_bytes,
+     int *rc)
+{
+	bool room = true;
+
+	if (max_bytes != 0 && n > max_bytes - *written) {
+		n = max_bytes - *written;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		room = false;
+	}
+	if (n > 0 && buf_append(out, s, n) < 0) {
+		*rc = -1;
+		return false;
+	}
+	*written += n;
+	return room;
+}
+
 int
 text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
                    size_t max_bytes)
 {
 	bool multiline = flags & TEXT_MULTILINE;
 	bool terminal = flags & TEXT_FOR_TERMINAL;
-	size_t written = 0, i = 0;
-	int marks = 0;
+	size_t written = 0, i = 0, run = 0;
+	int marks = 0, rc = 0;
 
+	/* Characters that pass unchanged are copied in runs; only bytes
+	 * outside printable ASCII are decoded. */
 	while (i < n) {
+		unsigned char b = (unsigned char)s[i];
 		uint32_t cp;
-		char enc[4];
 		size_t len;
+		char enc[4];
 
-		i += utf8_decode(s + i, n - i, &cp);
-		if (cp == '\r') {
-			/* CR LF and a lone CR are both one line break. */
-			if (i < n && s[i] == '\n')
-				i++;
-			cp = '\n';
+		if (b >= 0x20 && b < 0x7F) {
+			marks = 0;
+			i++;
+			continue;
 		}
-		if (cp == '\n' || cp == '\t') {
+		if (b >= 0x80) {
+			len = utf8_decode(s + i, n - i, &cp);
+			if (cp == UTF8_REPLACEMENT && len == 1) {
+				/* invalid: replaced below */
+			} else if (!text_is_forbidden(cp) && !(terminal && is_invisible(cp))) {
+				if (!is_combining(cp))
+					marks = 0;
+				else if (terminal && ++marks > 4)
+					goto drop;
+				i += len;
+				continue;
+			} else {
+				goto drop;
+			}
+			cp = UTF8_REPLACEMENT;
+		} else if (b == '\r' || b == '\n' || b == '\t') {
+			len = 1;
+			if (b == '\r' && i + 1 < n && s[i + 1] == '\n')
+				len = 2;
+			cp = b == '\t' ? '\t' : '\n';
 			if (!multiline)
 				cp = ' ';
-		} else if (text_is_forbidden(cp)) {
-			continue;
-		}
-		if (terminal && is_invisible(cp))
-			continue;
-		if (is_combining(cp)) {
-			if (terminal && ++marks > 4)
-				continue;
+			else if (b == '\n' || b == '\t')
+				goto keep; /* already what it should be */
 		} else {
-			marks = 0;
+			len = 1;
+			goto drop; /* other C0 controls and DEL */
 		}
-		len = utf8_encode(cp, enc);
-		if (max_bytes != 0 && written + len > max_bytes)
-			break;
-		if (buf_append(out, enc, len) < 0)
-			return -1;
-		written += len;
+		/* Replace s[i..i+len) by cp. */
+		if (!emit(out, s + run, i - run, &written, max_bytes, &rc))
+			return rc;
+		marks = 0;
+		if (!emit(out, enc, utf8_encode(cp, enc), &written, max_bytes, &rc))
+			return rc;
+		i += len;
+		run = i;
+		continue;
+keep:
+		marks = 0;
+		i += len;
+		continue;
+drop:
+		if (!emit(out, s + run, i - run, &written, max_bytes, &rc))
+			return rc;
+		i += len;
+		run = i;
 	}
-	return 0;
+	emit(out, s + run, i - run, &written, max_bytes, &rc);
+	return rc;
 }
 
 char *
