@@ -1,1 +1,18 @@
-# store: the SQLite cache (its own issue fills this in).
+# store: the SQLite cache, the only SQL in courant.
+libcourant_a_SOURCES += src/store/store.c src/store/schema.c \
+	src/store/feeds.c src/store/items.c src/store/search.c \
+	src/store/cleanup.c
+noinst_HEADERS += include/courant/store.h src/store/private.h
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/store/test_items tests/unit/store/test_store
+TESTS += tests/unit/store/test_items tests/unit/store/test_store
+tests_unit_store_test_items_SOURCES = tests/unit/store/test_items.c
+tests_unit_store_test_items_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_store_test_items_LDADD = $(UNIT_LDADD)
+# test_store builds old schemas and damaged files through the connection.
+tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c
+tests_unit_store_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/store
+tests_unit_store_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_store_test_store_LDADD = $(UNIT_LDADD)
+endif

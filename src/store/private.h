@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of src/store share. Nothing here leaves the module. */
+#ifndef COURANT_STORE_PRIVATE_H
+#define COURANT_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "courant/err.h"
+#include "courant/store.h"
+
+struct buf;
+
+/* Prepared statements kept for the life of the connection. */
+enum stmt_id {
+	STMT_ITEM_FIND,
+	STMT_ITEM_TOUCH,
+	STMT_ITEM_INSERT,
+	STMT_ITEM_UPDATE,
+	STMT_FTS_INSERT,
+	STMT_FTS_DELETE,
+	STMT_DATA_VERSION,
+	STMT_COUNT_
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	char *notice;
+	unsigned flags;
+	sqlite3_stmt *stmts[STMT_COUNT_];
+	int64_t data_version;
+	bool have_data_version;
+	struct store_retention retention;
+};
+
+/* Fills err from the connection's last error for rc, saying what we were
+ * doing; SQLITE_FULL, BUSY, CORRUPT, READONLY... get a plain message. */
+void store_dberr(sqlite3 *db, int rc, const char *what, struct err *err);
+/* Runs SQL without results; -1 and err on failure. */
+int store_exec(sqlite3 *db, const char *sql, struct err *err);
+/* A cached prepared statement, reset and unbound; NULL and err. */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct err *err);
+/* Prepares a one-off statement; NULL and err. */
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql, struct err *err);
+/* BEGIN IMMEDIATE; COMMIT (with ROLLBACK after a failure); ROLLBACK. */
+int store_begin(struct store *st, struct err *err);
+int store_commit(struct store *st, struct err *err);
+void store_rollback(struct store *st);
+
+/* Binds s, or NULL when s is NULL. */
+int store_bind_text(sqlite3_stmt *s, int i, const char *text);
+/* Binds t, or NULL when it is FEED_DATE_UNKNOWN. */
+int store_bind_time(sqlite3_stmt *s, int i, feed_time t);
+/* A column as a new string, NULL when it is NULL. */
+char *store_col_dup(sqlite3_stmt *s, int i);
+/* A column as a time, FEED_DATE_UNKNOWN when it is NULL. */
+feed_time store_col_time(sqlite3_stmt *s, int i);
+/* The current time; COURANT_NOW in the environment overrides (tests). */
+feed_time store_now(void);
+
+/* schema.c: brings db up to version target (<= STORE_SCHEMA_VERSION), one
+ * transaction per step; refuses a newer database. */
+int store_schema_migrate(sqlite3 *db, int target, struct err *err);
+/* The strip of markup the full-text index sees. */
+void store_text_for_index(struct buf *out, const struct feed_text *t);
+
+/* The columns every list query selects first, in this order; the row
+ * helpers below read them. */
+#define ROW_COLUMNS                                                            \
+	"i.id, i.feed_id, i.date, i.title, i.link, i.author, "                 \
+	"coalesce(nullif(f.user_title, ''), nullif(f.feed_title, ''), "        \
+	"f.url), i.is_read, i.is_starred"
+#define ROW_NCOLUMNS 9
+/* Fills row from the current result of s (ROW_COLUMNS first). */
+void store_row_fill(struct store_row *row, sqlite3_stmt *s);
+/* Appends a zeroed row to p and returns it. */
+struct store_row *store_page_push(struct store_page *p, size_t *cap);
+
+/* items.c / cleanup.c: applies a retention rule to one feed inside the
+ * current transaction; returns the number of items removed or -1. */
+long store_retain_feed(struct store *st, long feed_id,
+                       const struct store_retention *r, struct err *err);
+
+#endif

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The schema and its forward migrations. PRAGMA user_version is the number
+ * of steps applied; each step runs in its own BEGIN IMMEDIATE transaction
+ * and re-reads the version inside it, so two processes starting at once
+ * migrate once. A database newer than this courant is refused untouched.
+ *
+ * Never edit a step once released: add a new one.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "courant/err.h"
+#include "courant/store.h"
+#include "courant/util.h"
+
+#include "private.h"
+
+/*
+ * Version 1: feeds, tags, items. The per-feed counts are kept by triggers,
+ * so the feed list with unread counts never scans the items. The partial
+ * indexes serve the "unread" and "starred" views; every list is sorted by
+ * (date, id), the rowid being the last column of every index.
+ */
+static const char schema_v1[] =
+        "CREATE TABLE feeds ("
+        " id INTEGER PRIMARY KEY,"
+        " url TEXT NOT NULL UNIQUE,"
+        " fetch_url TEXT,"
+        " user_title TEXT,"
+        " feed_title TEXT,"
+        " site_link TEXT,"
+        " position INTEGER NOT NULL DEFAULT 0,"
+        " max_items INTEGER NOT NULL DEFAULT 0,"
+        " max_age_days INTEGER NOT NULL DEFAULT 0,"
+        " etag TEXT,"
+        " last_modified TEXT,"
+        " last_fetch INTEGER,"
+        " last_success INTEGER,"
+        " last_status INTEGER NOT NULL DEFAULT 0,"
+        " last_error TEXT,"
+        " failures INTEGER NOT NULL DEFAULT 0,"
+        " next_fetch INTEGER NOT NULL DEFAULT 0,"
+        " is_dead INTEGER NOT NULL DEFAULT 0,"
+        " refresh_gen INTEGER NOT NULL DEFAULT 0,"
+        " n_items INTEGER NOT NULL DEFAULT 0,"
+        " n_unread INTEGER NOT NULL DEFAULT 0,"
+        " n_starred INTEGER NOT NULL DEFAULT 0,"
+        " added INTEGER NOT NULL DEFAULT 0"
+        ");"
+        "CREATE TABLE feed_tags ("
+        " tag TEXT NOT NULL,"
+        " feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+        " PRIMARY KEY (tag, feed_id)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX feed_tags_feed ON feed_tags(feed_id);"
+        "CREATE TABLE items ("
+        " id INTEGER PRIMARY KEY,"
+        " feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+        " key TEXT NOT NULL,"
+        " guid TEXT,"
+        " title TEXT,"
+        " title_type INTEGER NOT NULL DEFAULT 0,"
+        " title_lang TEXT,"
+        " link TEXT,"
+        " author TEXT,"
+        " published INTEGER,"
+        " updated INTEGER,"
+        " date INTEGER NOT NULL,"
+        " first_seen INTEGER NOT NULL,"
+        " summary TEXT,"
+        " summary_type INTEGER NOT NULL DEFAULT 0,"
+        " summary_lang TEXT,"
+        " content TEXT," /* JSON arrays from here to categories */
+        " links TEXT,"
+        " authors TEXT,"
+        " enclosures TEXT,"
+        " categories TEXT,"
+        " comments TEXT,"
+        " is_read INTEGER NOT NULL DEFAULT 0,"
+        " is_starred INTEGER NOT NULL DEFAULT 0,"
+        " hash INTEGER NOT NULL,"
+        " seen_gen INTEGER NOT NULL DEFAULT 0,"
+        " UNIQUE (feed_id, key)"
+        ");"
+        "CREATE INDEX items_date ON items(date);"
+        "CREATE INDEX items_feed_date ON items(feed_id, date);"
+        "CREATE INDEX items_unread ON items(date) WHERE is_read = 0;"
+        "CREATE INDEX items_feed_unread ON items(feed_id, date)"
+        " WHERE is_read = 0;"
+        "CREATE INDEX items_starred ON items(date) WHERE is_starred = 1;"
+        "CREATE TRIGGER items_count_insert AFTER INSERT ON items BEGIN"
+        " UPDATE feeds SET n_items = n_items + 1,"
+        "  n_unread = n_unread + (new.is_read = 0),"
+        "  n_starred = n_starred + (new.is_starred <> 0)"
+        " WHERE id = new.feed_id;"
+        "END;"
+        "CREATE TRIGGER items_count_delete AFTER DELETE ON items BEGIN"
+        " UPDATE feeds SET n_items = n_items - 1,"
+        "  n_unread = n_unread - (old.is_read = 0),"
+        "  n_starred = n_starred - (old.is_starred <> 0)"
+        " WHERE id = old.feed_id;"
+        "END;"
+        "CREATE TRIGGER items_count_update AFTER UPDATE OF is_read, is_starred"
+        " ON items WHEN old.is_read <> new.is_read"
+        " OR old.is_starred <> new.is_starred BEGIN"
+        " UPDATE feeds SET"
+        "  n_unread = n_unread + (new.is_read = 0) - (old.is_read = 0),"
+        "  n_starred = n_starred + (new.is_starred <> 0)"
+        "   - (old.is_starred <> 0)"
+        " WHERE id = new.feed_id;"
+        "END;";
+
+static int
+migrate_1(sqlite3 *db, struct err *err)
+{
+	return store_exec(db, schema_v1, err);
+}
+
+/* Appends the text of every content construct in a JSON array. */
+static int
+append_contents(sqlite3 *db, const char *json, struct buf *out, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (json == NULL)
+		return 0;
+	s = store_prepare(db,
+	                  "SELECT json_extract(value, '$.a'), "
+	                  "json_extract(value, '$.n') FROM json_each(?1)",
+	                  err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, json, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct feed_text t = {
+		        .type = (enum feed_text_type)sqlite3_column_int(s, 1),
+		        .value = (char *)sqlite3_column_text(s, 0),
+		};
+
+		buf_putc(out, '\n');
+		store_text_for_index(out, &t);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(db, rc, "index articles", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Version 2: the full-text index. A plain FTS5 table keeps its own copy of
+ * the text with markup stripped; the module keeps it in step with items
+ * (an FTS5 table cannot be touched by triggers once trusted_schema is off).
+ */
+static int
+migrate_2(sqlite3 *db, struct err *err)
+{
+	sqlite3_stmt *rd;
+	sqlite3_stmt *wr;
+	struct buf title;
+	struct buf body;
+	int rc = SQLITE_DONE;
+	int result = 0;
+
+	if (store_exec(db,
+	               "CREATE VIRTUAL TABLE item_fts USING fts5(title, body,"
+	               " tokenize = 'unicode61 remove_diacritics 2')",
+	               err) < 0)
+		return -1;
+	rd = store_prepare(db,
+	                   "SELECT id, title, title_type, summary, "
+	                   "summary_type, content FROM items",
+	                   err);
+	wr = store_prepare(db,
+	                   "INSERT INTO item_fts (rowid, title, body) "
+	                   "VALUES (?1, ?2, ?3)",
+	                   err);
+	if (rd == NULL || wr == NULL) {
+		sqlite3_finalize(rd);
+		sqlite3_finalize(wr);
+		return -1;
+	}
+	buf_init(&title, 0);
+	buf_init(&body, 0);
+	while (result == 0 && (rc = sqlite3_step(rd)) == SQLITE_ROW) {
+		struct feed_text t = {
+		        .type = (enum feed_text_type)sqlite3_column_int(rd, 2),
+		        .value = (char *)sqlite3_column_text(rd, 1),
+		};
+		struct feed_text sum = {
+		        .type = (enum feed_text_type)sqlite3_column_int(rd, 4),
+		        .value = (char *)sqlite3_column_text(rd, 3),
+		};
+
+		buf_reset(&title);
+		buf_reset(&body);
+		store_text_for_index(&title, &t);
+		store_text_for_index(&body, &sum);
+		if (append_contents(db,
+		                    (const char *)sqlite3_column_text(rd, 5),
+		                    &body, err) < 0) {
+			result = -1;
+			break;
+		}
+		sqlite3_reset(wr);
+		sqlite3_bind_int64(wr, 1, sqlite3_column_int64(rd, 0));
+		sqlite3_bind_text(wr, 2, buf_str(&title), -1, SQLITE_STATIC);
+		sqlite3_bind_text(wr, 3, buf_str(&body), -1, SQLITE_STATIC);
+		rc = sqlite3_step(wr);
+		if (rc != SQLITE_DONE) {
+			store_dberr(db, rc, "index articles", err);
+			result = -1;
+		}
+	}
+	if (result == 0 && rc != SQLITE_DONE) {
+		store_dberr(db, rc, "index articles", err);
+		result = -1;
+	}
+	buf_done(&title);
+	buf_done(&body);
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	return result;
+}
+
+typedef int migrate_fn(sqlite3 *db, struct err *err);
+
+/* steps[n] brings version n - 1 to n. */
+static migrate_fn *const steps[STORE_SCHEMA_VERSION + 1] = {
+        NULL,
+        migrate_1,
+        migrate_2,
+};
+
+static int
+user_version(sqlite3 *db, int *v, struct err *err)
+{
+	sqlite3_stmt *s = store_prepare(db, "PRAGMA user_version", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		store_dberr(db, rc, "read the schema version", err);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+refuse_newer(int v, struct err *err)
+{
+	err_set(err, ERR_DB,
+	        "the database was written by a newer courant (schema "
+	        "version %d; this courant knows up to %d): upgrade courant, "
+	        "or use another file with --db; the database was not changed",
+	        v, STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+int
+store_schema_migrate(sqlite3 *db, int target, struct err *err)
+{
+	char sql[64];
+	int v;
+	int rc;
+
+	if (user_version(db, &v, err) < 0)
+		return -1;
+	if (v > STORE_SCHEMA_VERSION)
+		return refuse_newer(v, err);
+	if (target < 0) {
+		/* Read-only: nothing may be written, not even a migration. */
+		if (v != STORE_SCHEMA_VERSION) {
+			err_set(err, ERR_DB,
+			        "the database (schema version %d) needs an "
+			        "upgrade to version %d, but it is read-only",
+			        v, STORE_SCHEMA_VERSION);
+			return -1;
+		}
+		return 0;
+	}
+	while (v < target) {
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			store_dberr(db, rc, "upgrade the database", err);
+			return -1;
+		}
+		/* Another process may have migrated while we waited. */
+		if (user_version(db, &v, err) < 0)
+			goto fail;
+		if (v > STORE_SCHEMA_VERSION) {
+			refuse_newer(v, err);
+			goto fail;
+		}
+		if (v >= target)
+			break;
+		if (steps[v + 1](db, err) < 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(db, sql, err) < 0)
+			goto fail;
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			store_dberr(db, rc, "upgrade the database", err);
+			goto fail;
+		}
+		v++;
+	}
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
