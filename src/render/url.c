@@ -98,6 +98,9 @@ render_url(const char *href, const char *base)
 		free(url);
 		return NULL;
 	}
+	/* A lowercase scheme, so the UI's own checks need no care. */
+	for (char *c = url; *c != ':'; c++)
+		*c = (char)(*c | 0x20);
 	host = strstr(url, "://") + 3;
 	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#') {
 		free(url);
