@@ -522,7 +522,7 @@ static const struct url_case url_cases[] = {
         {NULL, BASE, NULL},
         {"", BASE, NULL},
         {"https://x.example/a", NULL, "https://x.example/a"},
-        {"HTTP://X.example/", NULL, "HTTP://X.example/"},
+        {"HTTP://X.example/", NULL, "http://X.example/"},
         {"rel", BASE, "https://example.com/news/rel"},
         {"../up?q=1#f", BASE, "https://example.com/up?q=1#f"},
         {"/abs", BASE, "https://example.com/abs"},
