@@ -42,6 +42,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_done(struct buf *b);
 void buf_reset(struct buf *b);
+/* Makes room for n more bytes without changing the contents. */
+void buf_reserve(struct buf *b, size_t n);
 /* Appends n bytes; returns -1 (and appends nothing) when max would be passed. */
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);

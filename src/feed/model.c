@@ -202,6 +202,17 @@ fnv1a(uint64_t h, const char *s)
 	return h ^ 0xff; /* separates fields: ("ab","") != ("a","b") */
 }
 
+static char *
+prefixed(const char *prefix, const char *s)
+{
+	size_t a = strlen(prefix), b = strlen(s);
+	char *key = xmalloc(a + b + 1);
+
+	memcpy(key, prefix, a);
+	memcpy(key + a, s, b + 1);
+	return key;
+}
+
 void
 feed_item_make_key(struct feed_item *it)
 {
@@ -210,11 +221,11 @@ feed_item_make_key(struct feed_item *it)
 
 	free(it->key);
 	if (it->id != NULL && *it->id) {
-		it->key = xasprintf("id:%s", it->id);
+		it->key = prefixed("id:", it->id);
 		return;
 	}
 	if (it->link != NULL && *it->link) {
-		it->key = xasprintf("link:%s", it->link);
+		it->key = prefixed("link:", it->link);
 		return;
 	}
 	snprintf(date, sizeof date, "%" PRId64,

@@ -174,6 +174,7 @@ struct feed_parser {
 	bool wellformed;
 	bool forgiven; /* the last libxml2 error was not the document's fault */
 	enum lex_state lex;
+	char last_sent; /* the last byte handed to libxml2 */
 	char *error;
 	bool stopped;
 	struct err stop_err;
@@ -244,10 +245,11 @@ classify_ns(const char *uri, const char *prefix)
 
 /* Element names are matched without regard to case: feeds in the wild
  * write <pubdate> and <TITLE>, and readers have always accepted them. */
-static bool
+static inline bool
 name_is(const char *name, const char *want)
 {
-	return str_ieq(name, want);
+	/* The first letter settles most comparisons: check it inline. */
+	return ((name[0] | 0x20) == (want[0] | 0x20)) && str_ieq(name, want);
 }
 
 /* Attribute values: libxml2 hands over '&' from references as "&#38;"
@@ -1988,6 +1990,34 @@ push_xml(struct feed_parser *p, const char *data, size_t n)
 	}
 }
 
+/* True when some byte of the word w equals c (the classic zero-byte test
+ * on w XOR c, exact for the "any" question). */
+static inline bool
+has_byte(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (0x0101010101010101ull * c);
+
+	return ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0;
+}
+
+/* The first "]]>" or "-->" in s[0..n): memchr on its first byte. */
+static const char *
+find_mark(const char *s, size_t n, const char *mark)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *hit = memchr(s, mark[0], (size_t)(end - s));
+
+		if (hit == NULL || end - hit < 3)
+			return NULL;
+		if (hit[1] == mark[1] && hit[2] == mark[2])
+			return hit;
+		s = hit + 1;
+	}
+	return NULL;
+}
+
 /* Is s[0..n), which starts with '&', a reference? 1 yes, 0 no (a bare
  * ampersand), -1 cannot tell yet. *upper_x is set for "&#X41;". */
 static int
@@ -2045,14 +2075,14 @@ send_repaired(struct feed_parser *p, bool terminate)
 	size_t n = p->utf8.len, pos = 0, sent = 0;
 
 	while (pos < n && !p->stopped) {
-		const char *amp, *bang;
+		const char *amp;
 		bool upper_x;
 		int verdict;
 		size_t i;
 
 		if (p->lex != LEX_TEXT) {
 			const char *mark = p->lex == LEX_CDATA ? "]]>" : "-->";
-			const char *hit = memmem(s + pos, n - pos, mark, 3);
+			const char *hit = find_mark(s + pos, n - pos, mark);
 
 			if (hit == NULL) {
 				/* Keep two bytes: the mark may straddle chunks. */
@@ -2063,33 +2093,53 @@ send_repaired(struct feed_parser *p, bool terminate)
 			p->lex = LEX_TEXT;
 			continue;
 		}
-		amp = memchr(s + pos, '&', n - pos);
-		bang = memmem(s + pos, (amp ? (size_t)(amp - s) : n) - pos, "<!", 2);
-		if (bang != NULL) {
-			size_t avail;
+		/* Only '&' and "<!" matter. '<' is in every tag, so the scan
+		 * looks for '&' and '!' instead, eight bytes at a time. */
+		i = pos;
+		for (;;) {
+			size_t stop;
 
-			i = (size_t)(bang - s);
-			avail = n - i;
-			if (avail >= 9 && memcmp(bang, "<![CDATA[", 9) == 0) {
-				p->lex = LEX_CDATA;
-				pos = i + 9;
-			} else if (avail >= 4 && memcmp(bang, "<!--", 4) == 0) {
-				p->lex = LEX_COMMENT;
-				pos = i + 4;
-			} else if (!terminate && avail < 9 &&
-			           (memcmp(bang, "<![CDATA[", avail) == 0 ||
-			            memcmp(bang, "<!--", avail < 4 ? avail : 4) == 0)) {
-				pos = i;
-				break;
-			} else {
-				pos = i + 2;
+			while (n - i >= 8) {
+				uint64_t w;
+
+				memcpy(&w, s + i, 8);
+				if (has_byte(w, '&') || has_byte(w, '!'))
+					break;
+				i += 8;
 			}
-			continue;
+			stop = n - i >= 8 ? i + 8 : n;
+			while (i < stop && s[i] != '&' &&
+			       !(s[i] == '!' && (i > 0 ? s[i - 1] : p->last_sent) == '<'))
+				i++;
+			if (i < stop || i == n)
+				break;
 		}
-		if (amp == NULL) {
+		if (i == n) {
 			pos = n;
 			break;
 		}
+		if (s[i] == '!') {
+			/* Markers compared from the '!': the '<' may have
+			 * gone out with the previous chunk. */
+			size_t avail = n - i;
+
+			if (avail >= 8 && memcmp(s + i, "![CDATA[", 8) == 0) {
+				p->lex = LEX_CDATA;
+				pos = i + 8;
+			} else if (avail >= 3 && memcmp(s + i, "!--", 3) == 0) {
+				p->lex = LEX_COMMENT;
+				pos = i + 3;
+			} else if (!terminate && avail < 8 &&
+			           (memcmp(s + i, "![CDATA[", avail) == 0 ||
+			            memcmp(s + i, "!--", avail < 3 ? avail : 3) == 0)) {
+				pos = i;
+				break;
+			} else {
+				pos = i + 1;
+			}
+			continue;
+		}
+		amp = s + i;
 		i = (size_t)(amp - s);
 		verdict = check_reference(amp, n - i, &upper_x);
 		if (verdict < 0 && !terminate) {
@@ -2111,6 +2161,8 @@ send_repaired(struct feed_parser *p, bool terminate)
 		pos = i + 1;
 	}
 	push_xml(p, s + sent, pos - sent);
+	if (pos > 0)
+		p->last_sent = s[pos - 1];
 	if (pos < n)
 		memmove(p->utf8.data, s + pos, n - pos);
 	p->utf8.len = n - pos;

@@ -45,6 +45,12 @@ reserve(struct buf *b, size_t need)
 	b->cap = cap;
 }
 
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	reserve(b, b->len + n);
+}
+
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {

@@ -155,11 +155,27 @@ text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
 	/* Characters that pass unchanged are copied in runs; only bytes
 	 * outside printable ASCII are decoded. */
 	while (i < n) {
-		unsigned char b = (unsigned char)s[i];
+		unsigned char b;
 		uint32_t cp;
 		size_t len;
 		char enc[4];
 
+		/* Eight bytes at a time while all are printable ASCII: the
+		 * first test flags any byte >= 0x7F, the second any < 0x20
+		 * (both may flag too much, never too little). */
+		while (n - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((((w + 0x0101010101010101ull) | w) & 0x8080808080808080ull) ||
+			    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+				break;
+			marks = 0;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		b = (unsigned char)s[i];
 		if (b >= 0x20 && b < 0x7F) {
 			marks = 0;
 			i++;
@@ -222,6 +238,8 @@ text_sanitize(const char *s, size_t n, unsigned flags, size_t max_bytes)
 	struct buf b;
 
 	buf_init(&b, 0);
+	/* The output is almost always the input or shorter. */
+	buf_reserve(&b, max_bytes != 0 && max_bytes < n ? max_bytes : n);
 	buf_append(&b, "", 0);
 	text_sanitize_into(&b, s, n, flags, max_bytes);
 	return buf_take(&b);
