@@ -1721,7 +1721,10 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		start_in_channel(p, f, ns, name, uri, nb_attrs, attrs);
 		break;
 	case K_ITEM:
-		start_in_item(p, f, ns, name, uri, nb_attrs, attrs);
+		if (ns == NS_CORE && (name_is(name, "item") || name_is(name, "entry")))
+			f->kind = K_ITEM; /* recovery nested it: see below */
+		else
+			start_in_item(p, f, ns, name, uri, nb_attrs, attrs);
 		break;
 	case K_MEDIA_GROUP:
 		if (ns == NS_MEDIA)
