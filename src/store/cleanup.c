@@ -105,18 +105,20 @@ store_retain_feed(struct store *st, long feed_id,
 	del = store_prepare(st->db, "DELETE FROM items WHERE id = ?1", err);
 	if (del_fts == NULL || del == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(del_fts, 1, ids[i]);
-		sqlite3_bind_int64(del, 1, ids[i]);
-		rc = sqlite3_step(del_fts);
-		sqlite3_reset(del_fts);
-		if (rc == SQLITE_DONE) {
-			rc = sqlite3_step(del);
-			sqlite3_reset(del);
-		}
-		if (rc != SQLITE_DONE) {
-			store_dberr(st->db, rc, "clean up old items", err);
-			goto out;
+	/* All index deletes first, then the rows: FTS5 flushes at every
+	 * statement savepoint, which each row delete (with triggers) opens. */
+	for (size_t pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *d = pass == 0 ? del_fts : del;
+
+		for (size_t i = 0; i < n; i++) {
+			sqlite3_bind_int64(d, 1, ids[i]);
+			rc = sqlite3_step(d);
+			sqlite3_reset(d);
+			if (rc != SQLITE_DONE) {
+				store_dberr(st->db, rc, "clean up old items",
+				            err);
+				goto out;
+			}
 		}
 	}
 	removed = (long)n;

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The store benchmark (issue 3): builds a cache of FEEDS x ITEMS articles
+ * of realistic size through the public API, one refresh per feed, then
+ * times what the UI and CLI do at start-up on it.
+ *
+ *   store_bench DB [FEEDS [ITEMS]]     (defaults 100 x 1000)
+ *
+ * An existing DB of the right size is reused, so the build cost is paid
+ * once. Figures are printed one per line, "name value unit".
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "courant/err.h"
+#include "courant/feed.h"
+#include "courant/store.h"
+#include "courant/util.h"
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A word from a Zipf-like vocabulary of 5,000 made-up words. */
+static void
+word(struct buf *b)
+{
+	static const char *const syl[] = {"ka", "lo", "mer", "ti", "sun", "dra",
+	                                  "pe", "vo", "lin", "qu", "ra",  "sto",
+	                                  "ne", "fi", "gal", "om"};
+	uint64_t r = next_rand();
+	unsigned n = (unsigned)(r % 5000);
+
+	/* Square the draw towards small numbers: common words are common. */
+	n = n * n / 5000;
+	for (int i = 0; i < 3; i++) {
+		buf_puts(b, syl[n % 16]);
+		n /= 16;
+		if (n == 0)
+			break;
+	}
+}
+
+static void
+sentence(struct buf *b, int words)
+{
+	for (int i = 0; i < words; i++) {
+		if (i > 0)
+			buf_putc(b, ' ');
+		word(b);
+	}
+	buf_putc(b, '.');
+}
+
+/* About 2.2 KiB of HTML body and a 250-byte summary, as news feeds go. */
+static void
+make_item(struct feed_item *it, struct buf *title, struct buf *summary,
+          struct buf *content, char *key, size_t keysize, int feed, int i,
+          feed_time base)
+{
+	buf_reset(title);
+	buf_reset(summary);
+	buf_reset(content);
+	sentence(title, 6 + (int)(next_rand() % 5));
+	sentence(summary, 35);
+	for (int p = 0; p < 6; p++) {
+		buf_puts(content, "<p>");
+		sentence(content, 40);
+		buf_puts(content, " <a href=\"https://example.org/x\">");
+		word(content);
+		buf_puts(content, "</a></p>\n");
+	}
+	snprintf(key, keysize, "id:https://feed%d.example/item/%d", feed, i);
+	memset(it, 0, sizeof *it);
+	it->key = key;
+	it->id = key + 3;
+	it->title.value = title->data;
+	it->summary.value = summary->data;
+	it->summary.type = FEED_TEXT_HTML;
+	it->content = xcalloc(1, sizeof *it->content);
+	it->content[0].type = FEED_TEXT_HTML;
+	it->content[0].value = content->data;
+	it->n_content = 1;
+	it->link = key + 3;
+	it->published = base - (feed_time)i * 3600 - feed;
+	it->updated = FEED_DATE_UNKNOWN;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a;
+	double y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(const char *name, double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	printf("%s_median %.2f ms\n", name, v[n / 2]);
+	printf("%s_max %.2f ms\n", name, v[n - 1]);
+}
+
+static int
+build(const char *path, int feeds, int items)
+{
+	struct err err = {0};
+	struct store *st;
+	struct buf title;
+	struct buf summary;
+	struct buf content;
+	double *ms = xcalloc((size_t)feeds, sizeof *ms);
+	feed_time base = 1700000000; /* fixed: a re-run sees the same items */
+	char key[80];
+
+	st = store_open(path, 0, &err);
+	if (st == NULL) {
+		fprintf(stderr, "store_bench: %s\n", err.msg);
+		return -1;
+	}
+	buf_init(&title, 0);
+	buf_init(&summary, 0);
+	buf_init(&content, 0);
+	for (int f = 0; f < feeds; f++) {
+		char url[64];
+		struct store_feed_conf c = {.url = url, .position = f};
+		struct store_refresh *r;
+		long id;
+		double t0;
+
+		snprintf(url, sizeof url, "https://feed%d.example/rss", f);
+		id = store_feed_ensure(st, &c, &err);
+		if (id < 0)
+			goto fail;
+		r = store_refresh_new(st, id);
+		for (int i = 0; i < items; i++) {
+			struct feed_item it;
+
+			make_item(&it, &title, &summary, &content, key,
+			          sizeof key, f, i, base);
+			store_refresh_add(r, &it);
+			free(it.content);
+		}
+		/* What the poller pays after the download: the commit. */
+		t0 = now_ms();
+		if (store_refresh_commit(r, NULL, NULL, NULL, &err) < 0)
+			goto fail;
+		ms[f] = now_ms() - t0;
+		if (f % 100 == 99)
+			fprintf(stderr, "store_bench: %d feeds\n", f + 1);
+	}
+	report("refresh_new_1x", ms, feeds);
+	free(ms);
+	buf_done(&title);
+	buf_done(&summary);
+	buf_done(&content);
+	store_close(st);
+	return 0;
+fail:
+	fprintf(stderr, "store_bench: %s\n", err.msg);
+	store_close(st);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "store_bench.db";
+	int feeds = argc > 2 ? atoi(argv[2]) : 100;
+	int items = argc > 3 ? atoi(argv[3]) : 1000;
+	struct store_view unread = {.scope = STORE_ALL, .unread_only = true};
+	static const char *const queries[] = {"kaloti", "sunmer dra",
+	                                      "\"ka lo\"", "pevo*"};
+	struct err err = {0};
+	struct store_feed_list *l;
+	struct store_page *p;
+	struct store *st;
+	struct rusage ru;
+	double t0;
+	double t;
+	double v[20];
+	long total;
+
+	if (access(path, F_OK) != 0 && build(path, feeds, items) < 0)
+		return 1;
+
+	/* 1. Start-up: open and the first page of "all unread". */
+	t0 = now_ms();
+	st = store_open(path, 0, &err);
+	if (st == NULL) {
+		fprintf(stderr, "store_bench: %s\n", err.msg);
+		return 1;
+	}
+	p = store_items(st, &unread, NULL, STORE_OLDER, 50, &err);
+	t = now_ms() - t0;
+	if (p == NULL || p->n != 50) {
+		fprintf(stderr, "store_bench: first page: %s\n", err.msg);
+		return 1;
+	}
+	store_page_free(p);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("open_first_page %.2f ms\n", t);
+	printf("peak_rss_open_first_page %ld KiB\n", ru.ru_maxrss);
+
+	total = store_count(st, &(struct store_view){.scope = STORE_ALL}, &err);
+	printf("items %ld\n", total);
+
+	/* 2. The feed list with unread counts. */
+	for (int i = 0; i < 10; i++) {
+		t0 = now_ms();
+		l = store_feeds(st, NULL, &err);
+		v[i] = now_ms() - t0;
+		store_feed_list_free(l);
+	}
+	report("feeds_with_counts", v, 10);
+
+	/* 3. Paging deep: the 200th page costs what the first does. */
+	{
+		struct store_cursor c;
+
+		p = store_items(st, &unread, NULL, STORE_OLDER, 50, &err);
+		for (int i = 0; i < 200 && p != NULL && p->n > 0; i++) {
+			c = store_row_cursor(&p->rows[p->n - 1]);
+			store_page_free(p);
+			t0 = now_ms();
+			p = store_items(st, &unread, &c, STORE_OLDER, 50, &err);
+			if (i >= 180)
+				v[i - 180] = now_ms() - t0;
+		}
+		store_page_free(p);
+		report("page_200_deep", v, 20);
+	}
+
+	/* 4. Full-text search, 50 best. */
+	for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+		char name[64];
+
+		for (int i = 0; i < 5; i++) {
+			t0 = now_ms();
+			p = store_search(st, queries[q], 50, &err);
+			v[i] = now_ms() - t0;
+			if (p == NULL) {
+				fprintf(stderr, "store_bench: %s\n", err.msg);
+				return 1;
+			}
+			if (i == 0)
+				printf("search_%zu_hits %zu%s\n", q, p->n,
+				       p->more ? "+" : "");
+			store_page_free(p);
+		}
+		snprintf(name, sizeof name, "search_%zu", q);
+		report(name, v, 5);
+	}
+
+	/* 5. Refreshing a 1,000-item feed again: unchanged, then with
+	 * every item edited (the worst case). */
+	{
+		struct buf title;
+		struct buf summary;
+		struct buf content;
+		char key[80];
+		feed_time base =
+		        1700000000; /* fixed: a re-run sees the same items */
+
+		buf_init(&title, 0);
+		buf_init(&summary, 0);
+		buf_init(&content, 0);
+		for (int round = 0; round < 2; round++) {
+			struct store_refresh *r = store_refresh_new(st, 1);
+
+			rng = round == 0 ? 88172645463325252ULL : 42;
+			for (int i = 0; i < items; i++) {
+				struct feed_item it;
+
+				make_item(&it, &title, &summary, &content, key,
+				          sizeof key, 0, i, base);
+				store_refresh_add(r, &it);
+				free(it.content);
+			}
+			t0 = now_ms();
+			if (store_refresh_commit(r, NULL, NULL, NULL, &err) <
+			    0) {
+				fprintf(stderr, "store_bench: %s\n", err.msg);
+				return 1;
+			}
+			printf("refresh_%s %.2f ms\n",
+			       round == 0 ? "again" : "all_edited",
+			       now_ms() - t0);
+		}
+		buf_done(&title);
+		buf_done(&summary);
+		buf_done(&content);
+	}
+
+	/* 6. What the full start-up check would cost at this size. */
+	t0 = now_ms();
+	if (store_check(st, &err) < 0)
+		fprintf(stderr, "store_bench: %s\n", err.msg);
+	printf("quick_check %.0f ms\n", now_ms() - t0);
+	store_close(st);
+	return 0;
+}
