@@ -17,6 +17,51 @@
 
 #include "private.h"
 
+/* render_cp_width() with the common case inline: below U+0300 every
+ * printable character is one column. */
+static inline int
+cp_width(uint32_t c)
+{
+	if (c < 0x300)
+		return (c >= 0x20 && c < 0x7F) || c >= 0xA0;
+	return render_cp_width(c);
+}
+
+static bool
+is_plain_ascii(unsigned char c)
+{
+	return c > 0x20 && c < 0x7F;
+}
+
+/*
+ * text_sanitize_into(), with runs of printable ASCII copied as they are:
+ * the sanitizer leaves those unchanged, and cutting its input before an
+ * ASCII byte changes nothing either (no sequence spans one, and the
+ * combining-mark count restarts at every base), so the output is the
+ * same, several times faster on Latin text.
+ */
+static void
+sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n &&
+		       (is_plain_ascii((unsigned char)s[j]) || s[j] == ' '))
+			j++;
+		buf_append(out, s + i, j - i);
+		i = j;
+		while (j < n &&
+		       !(is_plain_ascii((unsigned char)s[j]) || s[j] == ' '))
+			j++;
+		if (j > i)
+			text_sanitize_into(out, s + i, j - i, flags, 0);
+		i = j;
+	}
+}
+
 /* ---- paragraphs ---- */
 
 static void
@@ -129,7 +174,7 @@ para_cp(struct para *p, uint32_t cp, bool pre)
 	if (cp == CP_SHY || cp == CP_ZWSP) {
 		w = 0;
 	} else {
-		w = render_cp_width(cp);
+		w = cp_width(cp);
 		if (w == 0 && p->no_base)
 			return;
 	}
@@ -227,7 +272,7 @@ ascii_fold(uint32_t cp)
 	default:
 		break;
 	}
-	if (render_cp_width(cp) == 0)
+	if (cp_width(cp) == 0)
 		return "";
 	return "?";
 }
@@ -237,15 +282,18 @@ ascii_fold(uint32_t cp)
 static void
 line_begin(struct layout *l)
 {
-	struct bline *ln;
+	struct render_line *ln;
 
 	if (l->n_lines == l->cap_lines) {
 		l->cap_lines = l->cap_lines ? 2 * l->cap_lines : 64;
 		l->lines = xreallocarray(l->lines, l->cap_lines,
 		                         sizeof(*l->lines));
+		l->line_first = xreallocarray(l->line_first, l->cap_lines,
+		                              sizeof(*l->line_first));
 	}
+	l->line_first[l->n_lines] = l->n_runs;
 	ln = &l->lines[l->n_lines++];
-	ln->first_run = l->n_runs;
+	ln->runs = NULL;
 	ln->n_runs = 0;
 	ln->width = 0;
 	ln->is_cut = false;
@@ -256,21 +304,21 @@ static void
 line_add(struct layout *l, const char *s, size_t n, enum render_style style,
          int link)
 {
-	struct bline *ln = &l->lines[l->n_lines - 1];
+	struct render_line *ln = &l->lines[l->n_lines - 1];
 	size_t old = l->arena.len, len;
 	int w;
 
-	text_sanitize_into(&l->arena, s, n, TEXT_FOR_TERMINAL, 0);
+	sanitize(&l->arena, s, n, TEXT_FOR_TERMINAL);
 	len = l->arena.len - old;
 	if (len == 0)
 		return;
 	w = render_text_width(l->arena.data + old, len);
 	ln->width += w;
 	if (ln->n_runs > 0) {
-		struct brun *last = &l->runs[l->n_runs - 1];
+		struct render_run *last = &l->runs[l->n_runs - 1];
 
 		if (last->style == style && last->link == link &&
-		    last->off + last->len == old) {
+		    l->run_off[l->n_runs - 1] + last->len == old) {
 			last->len += len;
 			last->width += w;
 			return;
@@ -279,8 +327,11 @@ line_add(struct layout *l, const char *s, size_t n, enum render_style style,
 	if (l->n_runs == l->cap_runs) {
 		l->cap_runs = l->cap_runs ? 2 * l->cap_runs : 64;
 		l->runs = xreallocarray(l->runs, l->cap_runs, sizeof(*l->runs));
+		l->run_off = xreallocarray(l->run_off, l->cap_runs,
+		                           sizeof(*l->run_off));
 	}
-	l->runs[l->n_runs].off = old;
+	l->run_off[l->n_runs] = old;
+	l->runs[l->n_runs].text = NULL;
 	l->runs[l->n_runs].len = len;
 	l->runs[l->n_runs].width = w;
 	l->runs[l->n_runs].style = style;
@@ -292,14 +343,14 @@ line_add(struct layout *l, const char *s, size_t n, enum render_style style,
 static void
 line_end(struct layout *l, bool is_cut)
 {
-	struct bline *ln = &l->lines[l->n_lines - 1];
+	struct render_line *ln = &l->lines[l->n_lines - 1];
 
 	/* Trailing spaces only make copied text ragged. */
 	while (ln->n_runs > 0) {
-		struct brun *r = &l->runs[l->n_runs - 1];
+		struct render_run *r = &l->runs[l->n_runs - 1];
+		size_t off = l->run_off[l->n_runs - 1];
 
-		while (r->len > 0 &&
-		       l->arena.data[r->off + r->len - 1] == ' ') {
+		while (r->len > 0 && l->arena.data[off + r->len - 1] == ' ') {
 			r->len--;
 			r->width--;
 			ln->width--;
@@ -433,7 +484,7 @@ is_word_char(uint32_t c)
 	if (c < 0x80)
 		return (c >= '0' && c <= '9') ||
 		       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-	return c >= 0xC0 && render_cp_width(c) == 1;
+	return c >= 0xC0 && cp_width(c) == 1;
 }
 
 /* May a line break between b and c (a precedes b)? Spaces, soft hyphens
@@ -445,13 +496,15 @@ break_between(uint32_t a, uint32_t b, uint32_t c)
 {
 	if (b == 0 || b == ' ')
 		return false;
+	if (b < 0x80 && c < 0x80)
+		return b == '-' && is_word_char(a) && is_word_char(c);
 	if (b == '-' && is_word_char(a) && is_word_char(c))
 		return true;
 	if (no_break_before(c) || no_break_after(b) || b == 0x200D)
 		return false;
-	if (render_cp_width(b) == 2 && !is_hangul(b))
+	if (cp_width(b) == 2 && !is_hangul(b))
 		return true;
-	return render_cp_width(c) == 2 && !is_hangul(c);
+	return cp_width(c) == 2 && !is_hangul(c);
 }
 
 static size_t
@@ -491,8 +544,18 @@ emit_range(struct layout *l, const struct para *p, size_t start, size_t end,
 		j = i;
 		while (j < stop) {
 			uint32_t c;
-			size_t len = next_cp(t, j, stop, &c);
+			size_t len;
 
+			if ((unsigned char)t[j] < 0x80) {
+				size_t e = j + 1;
+
+				while (e < stop && (unsigned char)t[e] < 0x80)
+					e++;
+				buf_append(&l->scratch, t + j, e - j);
+				j = e;
+				continue;
+			}
+			len = next_cp(t, j, stop, &c);
 			if (c == CP_NBSP)
 				buf_putc(&l->scratch, ' ');
 			else if (c != CP_SHY && c != CP_ZWSP)
@@ -584,7 +647,7 @@ wrap_normal(struct layout *l, const struct para *p)
 				i += len;
 				continue;
 			}
-			w = c == CP_NBSP ? 1 : render_cp_width(c);
+			w = c == CP_NBSP ? 1 : cp_width(c);
 			if (w > 0 && i > pos && break_between(a, b, c)) {
 				have_cand = true;
 				cand_end = cand_next = i;
@@ -608,7 +671,7 @@ wrap_normal(struct layout *l, const struct para *p)
 						if (m == ' ' || m == '\n' ||
 						    m == CP_SHY ||
 						    m == CP_ZWSP ||
-						    render_cp_width(m) != 0)
+						    cp_width(m) != 0)
 							break;
 						i += ml;
 					}
@@ -664,9 +727,7 @@ wrap_pre(struct layout *l, const struct para *p)
 		while (i < eol) {
 			uint32_t c;
 			size_t len = next_cp(t, i, eol, &c);
-			int w = c == CP_SHY || c == CP_ZWSP
-			                ? 0
-			                : render_cp_width(c);
+			int w = c == CP_SHY || c == CP_ZWSP ? 0 : cp_width(c);
 
 			if (col + w > width) {
 				is_cut = true;
@@ -685,7 +746,7 @@ wrap_pre(struct layout *l, const struct para *p)
 				size_t len = next_cp(t, i, eol, &c);
 				int w = c == CP_SHY || c == CP_ZWSP
 				                ? 0
-				                : render_cp_width(c);
+				                : cp_width(c);
 
 				if (w > 0 && col + w > width - 1)
 					break;
@@ -785,6 +846,34 @@ put_text(struct layout *l, struct para *p, const char *s, size_t n, bool pre)
 	while (i < n) {
 		uint32_t c;
 
+		if (is_plain_ascii((unsigned char)s[i]) ||
+		    (s[i] == ' ' && !pre && !p->at_space)) {
+			/* The common case, ASCII words with single spaces
+			 * between them, in one copy. */
+			size_t j = i + 1;
+			bool space = s[i] == ' ';
+
+			while (j < n) {
+				unsigned char b = (unsigned char)s[j];
+
+				if (is_plain_ascii(b))
+					space = false;
+				else if (b == ' ' && !pre && !space)
+					space = true;
+				else
+					break;
+				j++;
+			}
+			buf_append(&p->text, s + i, j - i);
+			p->at_space = space;
+			p->no_base = space;
+			if (j - i > 1 || !space)
+				p->visible = true;
+			p->is_pre = p->is_pre || pre;
+			p->pre_col += (int)(j - i);
+			i = j;
+			continue;
+		}
 		i += next_cp(s, i, n, &c);
 		if (l->ascii && c >= 0x80 && c != CP_SHY && c != CP_ZWSP &&
 		    c != CP_NBSP) {
@@ -817,7 +906,7 @@ layout_text(struct layout *l, const char *s, size_t n)
 	if (p == NULL || n == 0)
 		return;
 	buf_reset(&l->in);
-	text_sanitize_into(&l->in, s, n, TEXT_MULTILINE, 0);
+	sanitize(&l->in, s, n, TEXT_MULTILINE);
 	if (l->href != NULL && l->link == 0 &&
 	    has_visible(l->in.data, l->in.len))
 		l->link = layout_link(l, l->href, RENDER_LINK_HREF);
@@ -836,7 +925,7 @@ layout_literal(struct layout *l, const char *s, enum render_style style,
 	if (l->href != NULL && l->link == 0)
 		l->link = layout_link(l, l->href, RENDER_LINK_HREF);
 	buf_reset(&l->in);
-	text_sanitize_into(&l->in, s, strlen(s), 0, 0);
+	sanitize(&l->in, s, strlen(s), 0);
 	para_span(p, style, link);
 	put_text(l, p, buf_str(&l->in), l->in.len, false);
 }
@@ -1107,7 +1196,7 @@ cell_len(const struct para *p, int *width)
 
 		i += next_cp(p->text.data, i, n, &c);
 		if (c != CP_SHY && c != CP_ZWSP)
-			*width += c == CP_NBSP ? 1 : render_cp_width(c);
+			*width += c == CP_NBSP ? 1 : cp_width(c);
 	}
 	return n;
 }
@@ -1405,23 +1494,14 @@ layout_finish(struct layout *l)
 	flush(l);
 
 	d->arena_ = buf_take(&l->arena);
-	d->runs_ = xreallocarray(NULL, l->n_runs ? l->n_runs : 1,
-	                         sizeof(*d->runs_));
-	for (size_t i = 0; i < l->n_runs; i++) {
-		d->runs_[i].text = d->arena_ + l->runs[i].off;
-		d->runs_[i].len = l->runs[i].len;
-		d->runs_[i].width = l->runs[i].width;
-		d->runs_[i].style = l->runs[i].style;
-		d->runs_[i].link = l->runs[i].link;
-	}
-	d->lines = xreallocarray(NULL, l->n_lines ? l->n_lines : 1,
-	                         sizeof(*d->lines));
-	for (size_t i = 0; i < l->n_lines; i++) {
-		d->lines[i].runs = d->runs_ + l->lines[i].first_run;
-		d->lines[i].n_runs = l->lines[i].n_runs;
-		d->lines[i].width = l->lines[i].width;
-		d->lines[i].is_cut = l->lines[i].is_cut;
-	}
+	for (size_t i = 0; i < l->n_runs; i++)
+		l->runs[i].text = d->arena_ + l->run_off[i];
+	for (size_t i = 0; i < l->n_lines; i++)
+		l->lines[i].runs = l->runs + l->line_first[i];
+	d->runs_ = l->runs;
+	d->lines = l->lines;
+	l->runs = NULL;
+	l->lines = NULL;
 	d->n_lines = l->n_lines;
 	d->links = l->links;
 	d->n_links = l->n_links;
@@ -1446,8 +1526,12 @@ layout_done(struct layout *l)
 	buf_done(&l->in);
 	free(l->runs);
 	l->runs = NULL;
+	free(l->run_off);
+	l->run_off = NULL;
 	free(l->lines);
 	l->lines = NULL;
+	free(l->line_first);
+	l->line_first = NULL;
 	para_done(&l->para);
 	para_done(&l->table.caption);
 	table_free(&l->table);

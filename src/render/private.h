@@ -79,21 +79,6 @@ struct table {
 	bool in_caption;
 };
 
-struct brun {
-	size_t off;
-	size_t len;
-	int width;
-	enum render_style style;
-	int link;
-};
-
-struct bline {
-	size_t first_run;
-	size_t n_runs;
-	int width;
-	bool is_cut;
-};
-
 struct link_slot {
 	uint64_t hash;
 	int number; /* 0: empty */
@@ -105,12 +90,16 @@ struct layout {
 	bool link_list;
 	const char *base_url;
 
-	/* Output. */
+	/* Output, handed over as it is: run texts are offsets into the arena
+	 * (run_off) and lines' runs offsets into runs (line_first) until
+	 * layout_finish() turns them into pointers. */
 	struct buf arena;
-	struct brun *runs;
+	struct render_run *runs;
+	size_t *run_off;
 	size_t n_runs;
 	size_t cap_runs;
-	struct bline *lines;
+	struct render_line *lines;
+	size_t *line_first;
 	size_t n_lines;
 	size_t cap_lines;
 	struct buf scratch;

@@ -44,6 +44,10 @@ render_cp_width(uint32_t cp)
 		return cp < 0x20 ? 0 : 1;
 	if (cp < 0xA0)
 		return 0;
+	/* The big blocks of CJK ideographs and Hangul syllables first: they
+	 * are most of the wide text there is. */
+	if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3))
+		return 2;
 	if (in_table(zero_width, sizeof(zero_width) / sizeof(zero_width[0]),
 	             cp))
 		return 0;
