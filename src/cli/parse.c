@@ -22,6 +22,9 @@ enum parse_mode { MODE_HEADLINES, MODE_JSON, MODE_STATS };
 
 struct parse_run {
 	enum parse_mode mode;
+	const char *path;
+	struct feed_parser *parser;
+	bool header_done;
 	struct json json;
 	size_t items;
 	size_t bytes;
@@ -174,6 +177,21 @@ print_feed_json(struct json *j, const struct feed_parser *p)
 	json_end_object(j);
 }
 
+/* The header of a file's headlines: the feed's title once known (it
+ * precedes the items in nearly every feed), else the file name. */
+static void
+print_headline_header(struct parse_run *run)
+{
+	const struct feed_info *info = feed_parser_info(run->parser);
+
+	if (run->header_done)
+		return;
+	run->header_done = true;
+	fputs("== ", stdout);
+	cli_print_safe(stdout, info->title.value ? info->title.value : run->path);
+	fputs(" ==\n", stdout);
+}
+
 static int
 on_item(const struct feed_item *it, void *arg)
 {
@@ -187,6 +205,7 @@ on_item(const struct feed_item *it, void *arg)
 		print_item_json(&run->json, it);
 		break;
 	case MODE_HEADLINES:
+		print_headline_header(run);
 		when = it->published != FEED_DATE_UNKNOWN ? it->published : it->updated;
 		if (feed_date_format(when, date, sizeof date) >= 0)
 			printf("  %.10s  ", date);
@@ -205,7 +224,7 @@ on_item(const struct feed_item *it, void *arg)
 static int
 parse_file(const char *path, const struct feed_source *src, enum parse_mode mode)
 {
-	struct parse_run run = { .mode = mode };
+	struct parse_run run = { .mode = mode, .path = path };
 	struct feed_parser *p;
 	struct err err = { 0 };
 	static char chunk[64 * 1024];
@@ -219,6 +238,7 @@ parse_file(const char *path, const struct feed_source *src, enum parse_mode mode
 		return 1;
 	}
 	p = feed_parser_new(src, on_item, &run);
+	run.parser = p;
 	if (mode == MODE_JSON) {
 		json_init(&run.json, stdout);
 		json_begin_object(&run.json, NULL);
@@ -264,6 +284,9 @@ parse_file(const char *path, const struct feed_source *src, enum parse_mode mode
 		putchar('\n');
 		break;
 	case MODE_HEADLINES:
+		print_headline_header(&run);
+		if (run.items == 0)
+			puts("  (no items)");
 		if (!feed_parser_wellformed(p)) {
 			fputs("courant parse: ", stderr);
 			cli_print_safe(stderr, path);
@@ -284,15 +307,6 @@ parse_file(const char *path, const struct feed_source *src, enum parse_mode mode
 	}
 	feed_parser_free(p);
 	return rc;
-}
-
-static void
-print_headline_title(const char *path, const struct feed_source *src)
-{
-	(void)src;
-	fputs("== ", stdout);
-	cli_print_safe(stdout, path);
-	fputs(" ==\n", stdout);
 }
 
 int
@@ -360,8 +374,6 @@ cli_parse(int argc, char **argv)
 	if (mode == MODE_JSON && argc - optind > 1)
 		return cli_usage_error("parse", "--json takes exactly one FILE");
 	for (int i = optind; i < argc; i++) {
-		if (mode == MODE_HEADLINES)
-			print_headline_title(argv[i], &src);
 		if (parse_file(argv[i], &src, mode) != 0)
 			status = 1;
 	}

@@ -23,7 +23,7 @@ tests_unit_feed_test_parser_LDADD = $(UNIT_LDADD)
 endif
 
 if ENABLE_FUZZING
-noinst_PROGRAMS = tests/fuzz/fuzz_feed tests/fuzz/fuzz_date
+noinst_PROGRAMS += tests/fuzz/fuzz_feed tests/fuzz/fuzz_date
 tests_fuzz_fuzz_feed_SOURCES = tests/fuzz/fuzz_feed.c
 tests_fuzz_fuzz_feed_LDADD = libcourant.a $(DEPS_LIBS)
 tests_fuzz_fuzz_feed_LDFLAGS = $(FUZZ_LDFLAGS)

@@ -2272,6 +2272,10 @@ feed_parser_free(struct feed_parser *p)
 		frame_close(&p->frames[--p->depth]);
 	free(p->frames);
 	if (p->ctxt != NULL) {
+		/* libxml2 builds a stand-in document for entity declarations
+		 * even in SAX mode ("SAX compatibility mode"); it is ours. */
+		if (p->ctxt->myDoc != NULL)
+			xmlFreeDoc(p->ctxt->myDoc);
 		xmlFreeParserCtxt(p->ctxt);
 	}
 	if (p->entities != NULL)

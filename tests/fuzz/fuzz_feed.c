@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target for the feed parser: any bytes, fed in two chunks split
+ * where the input says, must parse without a crash or leak, and everything
+ * that comes out must be valid UTF-8 with no control character but newline
+ * and tab in multi-line text (the parser's promise in feed.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "courant/feed.h"
+#include "courant/text.h"
+
+static void
+check_line(const char *s)
+{
+	if (s == NULL)
+		return;
+	if (!utf8_is_valid(s, strlen(s)))
+		abort();
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			abort();
+}
+
+static void
+check_text(const char *s)
+{
+	if (s == NULL)
+		return;
+	if (!utf8_is_valid(s, strlen(s)))
+		abort();
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			abort();
+}
+
+static int
+on_item(const struct feed_item *it, void *arg)
+{
+	(void)arg;
+	if (it->key == NULL)
+		abort();
+	check_line(it->key);
+	check_line(it->id);
+	check_line(it->link);
+	check_text(it->title.value);
+	check_text(it->summary.value);
+	for (size_t i = 0; i < it->n_content; i++)
+		check_text(it->content[i].value);
+	for (size_t i = 0; i < it->n_links; i++)
+		check_line(it->links[i].href);
+	for (size_t i = 0; i < it->n_authors; i++) {
+		check_line(it->authors[i].name);
+		check_line(it->authors[i].email);
+	}
+	for (size_t i = 0; i < it->n_categories; i++)
+		check_line(it->categories[i].term);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const types[] = { NULL, "application/rss+xml",
+		                             "text/xml; charset=iso-8859-1",
+		                             "application/atom+xml; charset=utf-16" };
+	struct feed_source src = { .url = "http://example.org/feed" };
+	struct feed_parser *p;
+	const struct feed_info *info;
+	struct err err;
+	size_t split;
+
+	if (size == 0)
+		return 0;
+	src.content_type = types[data[0] % 4];
+	split = size > 1 ? data[size / 2] % size : 0;
+	p = feed_parser_new(&src, on_item, NULL);
+	if (feed_parser_push(p, (const char *)data, split, &err) == 0 &&
+	    feed_parser_push(p, (const char *)data + split, size - split, &err) == 0)
+		feed_parser_finish(p, &err);
+	info = feed_parser_info(p);
+	check_text(info->title.value);
+	check_text(info->subtitle.value);
+	check_line(info->link);
+	check_line(info->language);
+	check_line(feed_parser_error(p));
+	feed_parser_free(p);
+	return 0;
+}
