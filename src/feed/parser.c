@@ -356,6 +356,7 @@ free_entity(void *payload, const xmlChar *name)
 	(void)name;
 	xmlFree((xmlChar *)ent->name);
 	xmlFree(ent->content);
+	xmlFree(ent->orig); /* libxml2 hands us the declared text here */
 	xmlFree(ent);
 }
 
@@ -423,6 +424,10 @@ sax_get_entity(void *ctx, const xmlChar *name)
 
 	if (p->entities != NULL)
 		ent = xmlHashLookup(p->entities, name);
+	/* libxml2 also asks while reading the DTD itself, after each
+	 * declaration: answer only from what was declared. */
+	if (p->ctxt != NULL && p->ctxt->inSubset != 0)
+		return ent;
 	if (ent == NULL) {
 		/* Feeds use HTML's entities without declaring them: not
 		 * well-formed, but the text is plain to recover. */
