@@ -24,7 +24,7 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: courant [--help] [--version] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: courant [--help] [--version] [--db PATH] COMMAND [ARGS...]\n\n"
 	           "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -40,6 +40,16 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (argc < 2) {
 		/* The reader's interface is not built yet: say what exists. */
+		usage(stderr);
+		return 2;
+	}
+	/* Options before the command apply to every command. */
+	while (argc >= 3 && strcmp(argv[1], "--db") == 0) {
+		cli_set_db_path(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}

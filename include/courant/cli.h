@@ -13,6 +13,19 @@
  * and of single dates. */
 int cli_parse(int argc, char **argv);
 
+struct store;
+
+/* The database path from --db before the command (set by main), used by
+ * cli_store_open() when a command has no --db of its own. */
+void cli_set_db_path(const char *path);
+
+/*
+ * Opens the store for a command: `db` (the command's --db) if not NULL, else
+ * the global --db, else $COURANT_DB, else store_default_path(). Prints any
+ * error or notice on stderr; NULL when it could not be opened.
+ */
+struct store *cli_store_open(const char *cmd, const char *db, unsigned flags);
+
 /* Writes a usage error for `cmd` and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
