@@ -19,6 +19,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
+	{ "render", cli_render, "render an article's HTML as wrapped text" },
 };
 
 static void

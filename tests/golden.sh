@@ -30,4 +30,21 @@ for feed in "$dir"/*.xml "$dir"/*.atom "$dir"/*.rdf; do
 	fi
 done
 [ $((passes + failures)) -gt 0 ] || fail "no fixture feeds found in $dir"
+
+# `courant render --width 60` of each article in tests/data/render.
+for html in "$top_srcdir"/tests/data/render/*.html; do
+	[ -f "$html" ] || continue
+	expected=${html%.html}.expected
+	name=$(basename "$html")
+	if ! "$COURANT" render --width 60 --base http://example.org/articles/ "$html" >"$tmp/got.txt"; then
+		fail "$name: courant render exited non-zero"
+	elif [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$tmp/got.txt" "$expected"
+		pass
+	elif diff -u "$expected" "$tmp/got.txt"; then
+		pass
+	else
+		fail "$name: rendering differs from $(basename "$expected")"
+	fi
+done
 finish

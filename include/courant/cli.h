@@ -26,6 +26,9 @@ void cli_set_db_path(const char *path);
  */
 struct store *cli_store_open(const char *cmd, const char *db, unsigned flags);
 
+/* courant render: an article's HTML wrapped as the reading pane shows it. */
+int cli_render(int argc, char **argv);
+
 /* Writes a usage error for `cmd` and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,16 +1,19 @@
 # bench: the parse benchmark, run by 'make bench' (never by make check).
 # sax_baseline is an EXTRA_PROGRAM: automake knows how to build it, but only
 # the bench target asks for it, so 'make' and 'make check' never do.
-EXTRA_PROGRAMS = tests/bench/sax_baseline
+EXTRA_PROGRAMS = tests/bench/sax_baseline tests/bench/render_bench
 tests_bench_sax_baseline_SOURCES = tests/bench/sax_baseline.c
 tests_bench_sax_baseline_LDADD = $(LIBXML2_LIBS)
+tests_bench_render_bench_SOURCES = tests/bench/render_bench.c
+tests_bench_render_bench_LDADD = libcourant.a $(DEPS_LIBS)
 EXTRA_DIST += tests/bench/README.md tests/bench/gen_feed.py \
 	tests/bench/parse_bench.sh
 # The generated feed is cached between runs; 'make clean' drops it.
 CLEANFILES += tests/bench/feed-*.xml \
 	tests/bench/feed-*.xml.tmp tests/bench/feed-*.xml.count
 
-bench: courant$(EXEEXT) tests/bench/sax_baseline$(EXEEXT)
+bench: courant$(EXEEXT) tests/bench/sax_baseline$(EXEEXT) tests/bench/render_bench$(EXEEXT)
+	./tests/bench/render_bench
 	COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
 	BASELINE='$(abs_top_builddir)/tests/bench/sax_baseline$(EXEEXT)' \
 	BENCH_DIR='$(abs_top_builddir)/tests/bench' \
