@@ -1654,7 +1654,8 @@ frame_open(struct feed_parser *p, struct frame *f, const struct frame *parent,
 		if (strcmp((const char *)a[0], "lang") == 0 &&
 		    ns_is((const char *)a[2], xml_ns)) {
 			lang = attr_dup(a);
-			f->own_lang = normalize_lang(lang);
+			/* Recovery passes a repeated attribute twice. */
+			feed_set_string(&f->own_lang, normalize_lang(lang));
 			f->lang = f->own_lang; /* xml:lang="" resets to none */
 			free(lang);
 		}
