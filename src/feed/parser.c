@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "courant/feed.h"
 #include "courant/text.h"
@@ -792,6 +795,28 @@ media_text_type(const char *t, enum feed_text_type *out)
 	return true;
 }
 
+/* s[0..n) sanitized and without surrounding whitespace, as a new string.
+ * Trimming the window first spares a pass over every value. */
+static char *
+sanitized_trimmed(const char *s, size_t n, unsigned flags)
+{
+	char *v;
+	size_t len;
+
+	while (n > 0 && str_is_space((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && str_is_space((unsigned char)s[n - 1]))
+		n--;
+	v = text_sanitize(s, n, flags, FEED_MAX_FIELD_BYTES);
+	len = strlen(v);
+	/* A dropped control can leave a space at either end. */
+	if (len > 0 && (v[0] == ' ' || v[len - 1] == ' ' || v[len - 1] == '\n'))
+		str_trim(v);
+	return v;
+}
+
 /* The captured value as (type, new string), sanitized and trimmed. */
 static char *
 capture_value(struct capture *c, enum feed_text_type *type)
@@ -799,7 +824,6 @@ capture_value(struct capture *c, enum feed_text_type *type)
 	const char *s = buf_str(&c->raw);
 	size_t n = c->raw.len;
 	enum feed_text_type t = FEED_TEXT_PLAIN;
-	char *v;
 
 	close_pending(c);
 	switch (c->typing) {
@@ -847,18 +871,16 @@ capture_value(struct capture *c, enum feed_text_type *type)
 		}
 		break;
 	}
-	v = text_sanitize(s, n, TEXT_MULTILINE, FEED_MAX_FIELD_BYTES);
 	*type = t;
-	return str_trim(v);
+	return sanitized_trimmed(s, n, TEXT_MULTILINE);
 }
 
 /* A one-line value (URL, id, name), or NULL when empty. */
 static char *
 capture_line(struct capture *c)
 {
-	char *v = text_sanitize(buf_str(&c->raw), c->raw.len, 0, FEED_MAX_FIELD_BYTES);
+	char *v = sanitized_trimmed(buf_str(&c->raw), c->raw.len, 0);
 
-	str_trim(v);
 	if (*v == '\0') {
 		free(v);
 		return NULL;
@@ -2009,6 +2031,46 @@ has_byte(uint64_t w, unsigned char c)
 	return ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0;
 }
 
+/* The index of the first '&', or of the first '!' right after a '<', in
+ * s[pos..n); n when there is none. `before` is the byte before s[0].
+ * '<' is in every tag, so the scan looks for '&' and '!', which are rare. */
+static size_t
+find_amp_or_bang(const char *s, size_t pos, size_t n, char before)
+{
+	size_t i = pos;
+
+	for (;;) {
+		size_t stop;
+
+#ifdef __SSE2__
+		const __m128i amp = _mm_set1_epi8('&'), bang = _mm_set1_epi8('!');
+
+		while (n - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, bang));
+
+			if (_mm_movemask_epi8(hit) != 0)
+				break;
+			i += 16;
+		}
+#endif
+		while (n - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (has_byte(w, '&') || has_byte(w, '!'))
+				break;
+			i += 8;
+		}
+		stop = n - i >= 8 ? i + 8 : n;
+		while (i < stop && s[i] != '&' &&
+		       !(s[i] == '!' && (i > 0 ? s[i - 1] : before) == '<'))
+			i++;
+		if (i < stop || i == n)
+			return i;
+	}
+}
+
 /* The first "]]>" or "-->" in s[0..n): memchr on its first byte. */
 static const char *
 find_mark(const char *s, size_t n, const char *mark)
@@ -2104,25 +2166,7 @@ send_repaired(struct feed_parser *p, bool terminate)
 		}
 		/* Only '&' and "<!" matter. '<' is in every tag, so the scan
 		 * looks for '&' and '!' instead, eight bytes at a time. */
-		i = pos;
-		for (;;) {
-			size_t stop;
-
-			while (n - i >= 8) {
-				uint64_t w;
-
-				memcpy(&w, s + i, 8);
-				if (has_byte(w, '&') || has_byte(w, '!'))
-					break;
-				i += 8;
-			}
-			stop = n - i >= 8 ? i + 8 : n;
-			while (i < stop && s[i] != '&' &&
-			       !(s[i] == '!' && (i > 0 ? s[i - 1] : p->last_sent) == '<'))
-				i++;
-			if (i < stop || i == n)
-				break;
-		}
+		i = find_amp_or_bang(s, pos, n, p->last_sent);
 		if (i == n) {
 			pos = n;
 			break;

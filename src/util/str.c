@@ -55,7 +55,8 @@ str_trim(char *s)
 		start++;
 	while (end > start && str_is_space((unsigned char)s[end - 1]))
 		end--;
-	memmove(s, s + start, end - start);
+	if (start > 0)
+		memmove(s, s + start, end - start);
 	s[end - start] = '\0';
 	return s;
 }

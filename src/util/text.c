@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "courant/text.h"
 #include "courant/util.h"
@@ -121,6 +124,42 @@ is_combining(uint32_t cp)
 	       (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
+/* The index of the first byte at or after i that is not printable ASCII
+ * (0x20-0x7E), or n: the sanitizer's fast path, since most text is. */
+static inline size_t
+skip_printable_ascii(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i low = _mm_set1_epi8(0x1F), high = _mm_set1_epi8(0x7F);
+
+	/* Signed compares: bytes >= 0x80 are negative, so "> 0x1F and
+	 * < 0x7F" holds exactly for printable ASCII. */
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high));
+		unsigned mask = (unsigned)_mm_movemask_epi8(ok) ^ 0xFFFFu;
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 16;
+	}
+#endif
+	/* Eight bytes at a time: the first test flags any byte >= 0x7F, the
+	 * second any < 0x20 (both may flag too much, never too little). */
+	while (n - i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((((w + 0x0101010101010101ull) | w) & 0x8080808080808080ull) ||
+		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+			break;
+		i += 8;
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+		i++;
+	return i;
+}
+
 /* Appends s[0..n) to out within the max_bytes budget, cutting on a
  * character boundary; false when the budget (or out) is exhausted. */
 static bool
@@ -160,27 +199,14 @@ text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
 		size_t len;
 		char enc[4];
 
-		/* Eight bytes at a time while all are printable ASCII: the
-		 * first test flags any byte >= 0x7F, the second any < 0x20
-		 * (both may flag too much, never too little). */
-		while (n - i >= 8) {
-			uint64_t w;
+		size_t ascii_end = skip_printable_ascii(s, i, n);
 
-			memcpy(&w, s + i, 8);
-			if ((((w + 0x0101010101010101ull) | w) & 0x8080808080808080ull) ||
-			    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
-				break;
-			marks = 0;
-			i += 8;
-		}
+		if (ascii_end != i)
+			marks = 0; /* a base character ends a run of marks */
+		i = ascii_end;
 		if (i >= n)
 			break;
 		b = (unsigned char)s[i];
-		if (b >= 0x20 && b < 0x7F) {
-			marks = 0;
-			i++;
-			continue;
-		}
 		if (b >= 0x80) {
 			len = utf8_decode(s + i, n - i, &cp);
 			if (cp == UTF8_REPLACEMENT && len == 1) {
