@@ -7,6 +7,7 @@
 #   ./setup.sh                 build and open courant on the bundled demo feeds
 #   ./setup.sh check [FLAGS]   build and run the whole test suite; FLAGS go to
 #                              configure (CI: --enable-werror --enable-sanitizers)
+#   ./setup.sh summary         repeat the last test run's closing line
 #
 # Environment: BUILD_DIR (default: build), JOBS (default: number of CPUs).
 set -eu
@@ -14,10 +15,24 @@ set -eu
 top=$(cd "$(dirname "$0")" && pwd)
 action=${1:-run}
 [ $# -gt 0 ] && shift
+build=${BUILD_DIR:-$top/build}
+
+# The closing line of a test run, from automake's log (it lists TOTAL, PASS,
+# SKIP, XFAIL, FAIL, XPASS, ERROR; XFAIL is left out).
+summary() {
+	sed -n 's/^# \(TOTAL\|PASS\|FAIL\|SKIP\|ERROR\|XPASS\): *//p' \
+		"$build/test-suite.log" | tr '\n' ' ' |
+		awk '{ printf "tests: %d passed, %d failed, %d skipped\n", $2, $4 + $5 + $6, $3 }'
+}
+
 case $action in
 run | check) ;;
+summary)
+	summary
+	exit 0
+	;;
 -h | --help)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *)
@@ -26,7 +41,6 @@ run | check) ;;
 	;;
 esac
 
-build=${BUILD_DIR:-$top/build}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # Build and test dependencies, as Debian package names.
@@ -86,11 +100,7 @@ if [ "$action" = check ]; then
 		done
 		exit 1
 	}
-	# One plain closing line, whatever harness reads this output (the log
-	# lists TOTAL, PASS, SKIP, XFAIL, FAIL, XPASS, ERROR; XFAIL is left out).
-	sed -n 's/^# \(TOTAL\|PASS\|FAIL\|SKIP\|ERROR\|XPASS\): *//p' \
-		"$build/test-suite.log" | tr '\n' ' ' |
-		awk '{ printf "tests: %d passed, %d failed, %d skipped\n", $2, $4 + $5 + $6, $3 }'
+	summary
 	exit 0
 fi
 
