@@ -32,7 +32,7 @@ summary)
 	exit 0
 	;;
 -h | --help)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 	;;
 *)
