@@ -18,7 +18,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "add", cli_add, "subscribe to a feed (or a web page's feed)" },
+	{ "feeds", cli_feeds, "list feeds with counts; --errors for feed health" },
 	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
+	{ "refresh", cli_refresh, "download due feeds and store new articles" },
 	{ "render", cli_render, "render an article's HTML as wrapped text" },
 };
 

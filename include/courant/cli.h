@@ -13,6 +13,13 @@
  * and of single dates. */
 int cli_parse(int argc, char **argv);
 
+/* courant refresh: download due feeds (refresh.c). */
+int cli_refresh(int argc, char **argv);
+/* courant add URL [TAG...]: subscribe, discovering a page's feed. */
+int cli_add(int argc, char **argv);
+/* courant feeds [--errors]: the feed list with counts and health. */
+int cli_feeds(int argc, char **argv);
+
 struct store;
 
 /* The database path from --db before the command (set by main), used by

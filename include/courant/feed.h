@@ -182,4 +182,22 @@ char *feed_uri_resolve(const char *base, const char *ref);
 /* True for an absolute URI with a scheme. */
 bool feed_uri_is_absolute(const char *s);
 
+/*
+ * Discovery (discover.c): the feeds an HTML page announces with <link
+ * rel="alternate" type="application/rss+xml|atom+xml|rdf+xml" href>, in
+ * page order, without duplicates, at most 50. Relative addresses are
+ * resolved against <base href> or base; urls and titles are sanitized.
+ * Returns how many were found and sets *out to an array for
+ * feed_found_free() (NULL when none).
+ */
+struct feed_found {
+	char *url;
+	char *type;  /* the media type, lowercase */
+	char *title; /* the link's title attribute, or NULL */
+};
+
+size_t feed_discover(const char *html, size_t n, const char *base,
+                     struct feed_found **out);
+void feed_found_free(struct feed_found *v, size_t n);
+
 #endif

@@ -1,6 +1,6 @@
 # feed: the streaming RSS/Atom parser, dates, URIs, character sets.
 libcourant_a_SOURCES += src/feed/parser.c src/feed/model.c src/feed/date.c src/feed/uri.c \
-	src/feed/charset.c
+	src/feed/charset.c src/feed/discover.c
 noinst_HEADERS += include/courant/feed.h src/feed/private.h
 
 if HAVE_CMOCKA
