@@ -22,7 +22,6 @@ store_retain_feed(struct store *st, long feed_id,
                   const struct store_retention *r, struct err *err)
 {
 	sqlite3_stmt *s;
-	sqlite3_stmt *del_fts = NULL;
 	sqlite3_stmt *del = NULL;
 	long *ids = NULL;
 	size_t n = 0;
@@ -100,30 +99,27 @@ store_retain_feed(struct store *st, long feed_id,
 		removed = 0;
 		goto out;
 	}
-	del_fts = store_prepare(st->db, "DELETE FROM item_fts WHERE rowid = ?1",
-	                        err);
+	/* All index removals first (each reads its row back), then the
+	 * rows: FTS5 flushes at every statement savepoint, which each row
+	 * delete (with triggers) opens. */
+	for (size_t i = 0; i < n; i++) {
+		if (store_fts_forget(st, ids[i], err) < 0)
+			goto out;
+	}
 	del = store_prepare(st->db, "DELETE FROM items WHERE id = ?1", err);
-	if (del_fts == NULL || del == NULL)
+	if (del == NULL)
 		goto out;
-	/* All index deletes first, then the rows: FTS5 flushes at every
-	 * statement savepoint, which each row delete (with triggers) opens. */
-	for (size_t pass = 0; pass < 2; pass++) {
-		sqlite3_stmt *d = pass == 0 ? del_fts : del;
-
-		for (size_t i = 0; i < n; i++) {
-			sqlite3_bind_int64(d, 1, ids[i]);
-			rc = sqlite3_step(d);
-			sqlite3_reset(d);
-			if (rc != SQLITE_DONE) {
-				store_dberr(st->db, rc, "clean up old items",
-				            err);
-				goto out;
-			}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(del, 1, ids[i]);
+		rc = sqlite3_step(del);
+		sqlite3_reset(del);
+		if (rc != SQLITE_DONE) {
+			store_dberr(st->db, rc, "clean up old items", err);
+			goto out;
 		}
 	}
 	removed = (long)n;
 out:
-	sqlite3_finalize(del_fts);
 	sqlite3_finalize(del);
 	free(ids);
 	return removed;

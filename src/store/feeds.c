@@ -427,19 +427,28 @@ int
 store_feed_remove(struct store *st, long feed_id, struct err *err)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (store_begin(st, err) < 0)
 		return -1;
 	/* The index first: FTS5 cannot follow the cascade by trigger. */
-	s = store_prepare(st->db,
-	                  "DELETE FROM item_fts WHERE rowid IN"
-	                  " (SELECT id FROM items WHERE feed_id = ?1)",
+	s = store_prepare(st->db, "SELECT id FROM items WHERE feed_id = ?1",
 	                  err);
 	if (s == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, feed_id);
-	if (step_once(st, s, "remove a feed", err) < 0)
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (store_fts_forget(st, (long)sqlite3_column_int64(s, 0),
+		                     err) < 0) {
+			sqlite3_finalize(s);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "remove a feed", err);
 		goto fail;
+	}
 	s = store_prepare(st->db, "DELETE FROM feeds WHERE id = ?1", err);
 	if (s == NULL)
 		goto fail;

@@ -162,21 +162,35 @@ struct quad {
 	int64_t n;
 };
 
+static bool
+json_plain(unsigned char c)
+{
+	return c >= 0x20 && c != '"' && c != '\\';
+}
+
 static void
 json_string(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s != '\0') {
+		const char *run = s;
+		unsigned char c;
 
+		/* Copy runs, not bytes: article bodies are kilobytes of
+		 * text with a quote here and there. */
+		while (json_plain((unsigned char)*s))
+			s++;
+		buf_append(b, run, (size_t)(s - run));
+		c = (unsigned char)*s;
+		if (c == '\0')
+			break;
 		if (c == '"' || c == '\\') {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			buf_printf(b, "\\u%04x", c);
 		} else {
-			buf_putc(b, (char)c);
+			buf_printf(b, "\\u%04x", c);
 		}
+		s++;
 	}
 	buf_putc(b, '"');
 }
@@ -384,89 +398,68 @@ step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *err)
 	return 0;
 }
 
-static int
-index_item(struct store *st, long id, const struct feed_item *it, bool replace,
-           struct err *err)
-{
-	struct buf title;
-	struct buf body;
-	sqlite3_stmt *s;
-	int r = -1;
+/* What a refresh does with one of its items. */
+enum plan_kind { PLAN_SAME, PLAN_NEW, PLAN_CHANGED, PLAN_DUPLICATE };
 
-	if (replace) {
-		s = store_stmt(st, STMT_FTS_DELETE, err);
-		if (s == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, id);
-		if (step_done(st, s, "index articles", err) < 0)
-			return -1;
-	}
-	buf_init(&title, 0);
-	buf_init(&body, 0);
-	store_text_for_index(&title, &it->title);
-	store_text_for_index(&body, &it->summary);
-	for (size_t i = 0; i < it->n_content; i++) {
-		buf_putc(&body, '\n');
-		store_text_for_index(&body, &it->content[i]);
-	}
-	s = store_stmt(st, STMT_FTS_INSERT, err);
-	if (s != NULL) {
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, buf_str(&title), -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, buf_str(&body), -1, SQLITE_STATIC);
-		r = step_done(st, s, "index articles", err);
-	}
-	buf_done(&title);
-	buf_done(&body);
-	return r;
-}
-
-/* 0 unchanged, 1 new, 2 changed, -1 error. */
-static int
-upsert(struct store *st, long feed_id, int64_t gen, feed_time now,
-       const struct feed_item *it, long *id_out, struct err *err)
-{
+struct plan {
+	enum plan_kind kind;
+	long id;
 	struct encoded e;
-	sqlite3_stmt *s;
-	long id = 0;
-	int64_t old_hash = 0;
-	bool found;
-	int rc;
-	int result = -1;
+};
 
-	encode(&e, it);
+/* Looks the item up: PLAN_NEW, or the id and whether its hash changed. */
+static int
+plan_item(struct store *st, long feed_id, const struct feed_item *it,
+          struct plan *pl, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
 	s = store_stmt(st, STMT_ITEM_FIND, err);
 	if (s == NULL)
-		goto out;
+		return -1;
 	sqlite3_bind_int64(s, 1, feed_id);
 	store_bind_text(s, 2, it->key);
 	rc = sqlite3_step(s);
+	pl->kind = PLAN_NEW;
 	if (rc == SQLITE_ROW) {
-		id = (long)sqlite3_column_int64(s, 0);
-		old_hash = sqlite3_column_int64(s, 1);
+		pl->id = (long)sqlite3_column_int64(s, 0);
+		pl->kind = sqlite3_column_int64(s, 1) == pl->e.hash
+		                   ? PLAN_SAME
+		                   : PLAN_CHANGED;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, "store items", err);
-		goto out;
+		return -1;
 	}
-	found = rc == SQLITE_ROW;
-	if (found && old_hash == e.hash) {
+	return 0;
+}
+
+/* Writes the row the plan says: touched, updated or inserted. */
+static int
+write_item(struct store *st, long feed_id, int64_t gen, feed_time now,
+           const struct feed_item *it, struct plan *pl, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if (pl->kind == PLAN_SAME) {
 		s = store_stmt(st, STMT_ITEM_TOUCH, err);
 		if (s == NULL)
-			goto out;
-		sqlite3_bind_int64(s, 1, id);
+			return -1;
+		sqlite3_bind_int64(s, 1, pl->id);
 		sqlite3_bind_int64(s, 2, gen);
-		if (step_done(st, s, "store items", err) == 0)
-			result = 0;
-		goto out;
+		return step_done(st, s, "store items", err);
 	}
-	s = store_stmt(st, found ? STMT_ITEM_UPDATE : STMT_ITEM_INSERT, err);
+	s = store_stmt(st,
+	               pl->kind == PLAN_CHANGED ? STMT_ITEM_UPDATE
+	                                        : STMT_ITEM_INSERT,
+	               err);
 	if (s == NULL)
-		goto out;
-	bind_item(s, it, &e, gen);
-	if (found) {
-		sqlite3_bind_int64(s, 1, id);
+		return -1;
+	bind_item(s, it, &pl->e, gen);
+	if (pl->kind == PLAN_CHANGED) {
+		sqlite3_bind_int64(s, 1, pl->id);
 		sqlite3_bind_int64(s, 2, feed_id);
 	} else {
 		sqlite3_bind_int64(s, 1, feed_id);
@@ -474,14 +467,10 @@ upsert(struct store *st, long feed_id, int64_t gen, feed_time now,
 	}
 	sqlite3_bind_int64(s, 22, now);
 	if (step_done(st, s, "store items", err) < 0)
-		goto out;
-	if (!found)
-		id = (long)sqlite3_last_insert_rowid(st->db);
-	*id_out = id;
-	result = found ? 2 : 1;
-out:
-	encoded_done(&e);
-	return result;
+		return -1;
+	if (pl->kind == PLAN_NEW)
+		pl->id = (long)sqlite3_last_insert_rowid(st->db);
+	return 0;
 }
 
 /* ---- the refresh ---- */
@@ -577,6 +566,53 @@ save_feed(struct store *st, long feed_id, int64_t gen,
 	return r;
 }
 
+static void
+plans_free(struct plan *plans, size_t n)
+{
+	if (plans == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		encoded_done(&plans[i].e);
+	free(plans);
+}
+
+struct key_ref {
+	const char *key;
+	size_t i;
+};
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct key_ref *x = a;
+	const struct key_ref *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* A feed that repeats an item key: only the last copy is stored (the
+ * others would collide with it on the table's unique key). */
+static void
+mark_duplicates(const struct store_refresh *r, struct plan *plans)
+{
+	struct key_ref *order;
+
+	if (r->n < 2)
+		return;
+	order = xcalloc(r->n, sizeof *order);
+	for (size_t i = 0; i < r->n; i++)
+		order[i] = (struct key_ref){r->items[i].key, i};
+	qsort(order, r->n, sizeof *order, cmp_key);
+	for (size_t i = 0; i + 1 < r->n; i++) {
+		if (strcmp(order[i].key, order[i + 1].key) == 0)
+			plans[order[i].i].kind = PLAN_DUPLICATE;
+	}
+	free(order);
+}
+
 int
 store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
                      const struct store_fetch *f,
@@ -587,7 +623,7 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 	feed_time now = f != NULL && f->time > 0 ? f->time : store_now();
 	sqlite3_stmt *s;
 	int64_t gen = 0;
-	long *ids = NULL;
+	struct plan *plans = NULL;
 	long removed;
 	int rc;
 
@@ -609,33 +645,45 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 		store_dberr(st->db, rc, "refresh a feed", err);
 		goto fail;
 	}
-	ids = xcalloc(r->n + 1, sizeof *ids);
+	plans = xcalloc(r->n + 1, sizeof *plans);
+	mark_duplicates(r, plans);
 	for (size_t i = 0; i < r->n; i++) {
-		int u = upsert(st, r->feed_id, gen, now, &r->items[i], &ids[i],
-		               err);
-
-		if (u < 0)
+		if (plans[i].kind == PLAN_DUPLICATE)
+			continue;
+		encode(&plans[i].e, &r->items[i]);
+		if (plan_item(st, r->feed_id, &r->items[i], &plans[i], err) < 0)
 			goto fail;
-		if (u == 0)
+	}
+	/*
+	 * Four runs, each of one kind of statement: FTS5 flushes its
+	 * pending terms at every statement savepoint, which an item write
+	 * (with its triggers) opens, so interleaving index and row writes
+	 * made a 1,000-item refresh five times slower. An edited item's old
+	 * text leaves the index before its row changes (it is read back to
+	 * be forgotten), its new text comes in at the end.
+	 */
+	for (size_t i = 0; i < r->n; i++) {
+		if (plans[i].kind == PLAN_CHANGED &&
+		    store_fts_forget(st, plans[i].id, err) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (plans[i].kind == PLAN_DUPLICATE)
+			continue;
+		if (write_item(st, r->feed_id, gen, now, &r->items[i],
+		               &plans[i], err) < 0)
+			goto fail;
+		if (plans[i].kind == PLAN_SAME)
 			tmp.n_unchanged++;
-		else if (u == 1)
+		else if (plans[i].kind == PLAN_NEW)
 			tmp.n_new++;
 		else
 			tmp.n_changed++;
-		/* Negative: an edited item, whose old text leaves the index. */
-		if (u == 2)
-			ids[i] = -ids[i];
 	}
-	/*
-	 * The index is written after all the rows, in one run: FTS5 flushes
-	 * its pending terms at every statement savepoint, and an item
-	 * insert (with its triggers) opens one, so interleaving made a
-	 * 1,000-item refresh five times slower.
-	 */
 	for (size_t i = 0; i < r->n; i++) {
-		if (ids[i] != 0 &&
-		    index_item(st, ids[i] < 0 ? -ids[i] : ids[i], &r->items[i],
-		               ids[i] < 0, err) < 0)
+		if ((plans[i].kind == PLAN_NEW ||
+		     plans[i].kind == PLAN_CHANGED) &&
+		    store_fts_add(st, plans[i].id, &r->items[i], err) < 0)
 			goto fail;
 	}
 	if (save_feed(st, r->feed_id, gen, info, f, now, err) < 0)
@@ -648,12 +696,12 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 		goto fail;
 	if (stats != NULL)
 		*stats = tmp;
-	free(ids);
+	plans_free(plans, r->n);
 	store_refresh_free(r);
 	return 0;
 fail:
 	store_rollback(st);
-	free(ids);
+	plans_free(plans, r->n);
 	store_refresh_free(r);
 	return -1;
 }

@@ -9,8 +9,7 @@
 
 #include "courant/err.h"
 #include "courant/store.h"
-
-struct buf;
+#include "courant/util.h"
 
 /* Prepared statements kept for the life of the connection. */
 enum stmt_id {
@@ -20,6 +19,7 @@ enum stmt_id {
 	STMT_ITEM_UPDATE,
 	STMT_FTS_INSERT,
 	STMT_FTS_DELETE,
+	STMT_FTS_OLD,
 	STMT_DATA_VERSION,
 	STMT_COUNT_
 };
@@ -33,6 +33,14 @@ struct store {
 	int64_t data_version;
 	bool have_data_version;
 	struct store_retention retention;
+	/* Scratch for the index texts, and the json_each() statement that
+	 * reads stored content back (store_index_row()). */
+	struct buf fts_title;
+	struct buf fts_body;
+	sqlite3_stmt *json_each;
+	/* The index's tokenizer, for queries and phrase checks. */
+	fts5_tokenizer tokenizer;
+	Fts5Tokenizer *tok;
 };
 
 /* Fills err from the connection's last error for rc, saying what we were
@@ -65,6 +73,22 @@ feed_time store_now(void);
 int store_schema_migrate(sqlite3 *db, int target, struct err *err);
 /* The strip of markup the full-text index sees. */
 void store_text_for_index(struct buf *out, const struct feed_text *t);
+/* The title and body texts indexed for an item, from the parser's item or
+ * from a stored row (columns col.. are title, title_type, summary,
+ * summary_type, content); both give the same bytes for the same item.
+ * *each is a statement the caller keeps (NULL at first) and finalizes. */
+void store_index_item(struct buf *title, struct buf *body,
+                      const struct feed_item *it);
+int store_index_row(sqlite3 *db, sqlite3_stmt **each, sqlite3_stmt *row,
+                    int col, struct buf *title, struct buf *body,
+                    struct err *err);
+/* Adds item id to the index; removes it (read from items, so call it
+ * before the row changes). Inside the caller's transaction. */
+int store_fts_add(struct store *st, long id, const struct feed_item *it,
+                  struct err *err);
+int store_fts_forget(struct store *st, long id, struct err *err);
+/* Registers courant_rank() on a new connection and makes its tokenizer. */
+int store_search_setup(struct store *st, struct err *err);
 
 /* The columns every list query selects first, in this order; the row
  * helpers below read them. */

@@ -120,59 +120,18 @@ migrate_1(sqlite3 *db, struct err *err)
 	return store_exec(db, schema_v1, err);
 }
 
-/* Appends the text of every content construct in a JSON array. */
+/* Indexes every stored item in item_fts (empty when called). */
 static int
-append_contents(sqlite3 *db, const char *json, struct buf *out, struct err *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (json == NULL)
-		return 0;
-	s = store_prepare(db,
-	                  "SELECT json_extract(value, '$.a'), "
-	                  "json_extract(value, '$.n') FROM json_each(?1)",
-	                  err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, json, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct feed_text t = {
-		        .type = (enum feed_text_type)sqlite3_column_int(s, 1),
-		        .value = (char *)sqlite3_column_text(s, 0),
-		};
-
-		buf_putc(out, '\n');
-		store_text_for_index(out, &t);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		store_dberr(db, rc, "index articles", err);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Version 2: the full-text index. A plain FTS5 table keeps its own copy of
- * the text with markup stripped; the module keeps it in step with items
- * (an FTS5 table cannot be touched by triggers once trusted_schema is off).
- */
-static int
-migrate_2(sqlite3 *db, struct err *err)
+fill_index(sqlite3 *db, struct err *err)
 {
 	sqlite3_stmt *rd;
 	sqlite3_stmt *wr;
+	sqlite3_stmt *each = NULL;
 	struct buf title;
 	struct buf body;
 	int rc = SQLITE_DONE;
 	int result = 0;
 
-	if (store_exec(db,
-	               "CREATE VIRTUAL TABLE item_fts USING fts5(title, body,"
-	               " tokenize = 'unicode61 remove_diacritics 2')",
-	               err) < 0)
-		return -1;
 	rd = store_prepare(db,
 	                   "SELECT id, title, title_type, summary, "
 	                   "summary_type, content FROM items",
@@ -189,22 +148,9 @@ migrate_2(sqlite3 *db, struct err *err)
 	buf_init(&title, 0);
 	buf_init(&body, 0);
 	while (result == 0 && (rc = sqlite3_step(rd)) == SQLITE_ROW) {
-		struct feed_text t = {
-		        .type = (enum feed_text_type)sqlite3_column_int(rd, 2),
-		        .value = (char *)sqlite3_column_text(rd, 1),
-		};
-		struct feed_text sum = {
-		        .type = (enum feed_text_type)sqlite3_column_int(rd, 4),
-		        .value = (char *)sqlite3_column_text(rd, 3),
-		};
-
 		buf_reset(&title);
 		buf_reset(&body);
-		store_text_for_index(&title, &t);
-		store_text_for_index(&body, &sum);
-		if (append_contents(db,
-		                    (const char *)sqlite3_column_text(rd, 5),
-		                    &body, err) < 0) {
+		if (store_index_row(db, &each, rd, 1, &title, &body, err) < 0) {
 			result = -1;
 			break;
 		}
@@ -224,9 +170,48 @@ migrate_2(sqlite3 *db, struct err *err)
 	}
 	buf_done(&title);
 	buf_done(&body);
+	sqlite3_finalize(each);
 	sqlite3_finalize(rd);
 	sqlite3_finalize(wr);
 	return result;
+}
+
+/*
+ * Version 2: the full-text index. A plain FTS5 table keeps its own copy of
+ * the text with markup stripped; the module keeps it in step with items
+ * (an FTS5 table cannot be touched by triggers once trusted_schema is off).
+ */
+static int
+migrate_2(sqlite3 *db, struct err *err)
+{
+	if (store_exec(db,
+	               "CREATE VIRTUAL TABLE item_fts USING fts5(title, body,"
+	               " tokenize = 'unicode61 remove_diacritics 2')",
+	               err) < 0)
+		return -1;
+	return fill_index(db, err);
+}
+
+/*
+ * Version 3: the index becomes contentless. Its copy of every article's
+ * text was half the file (about 4 KiB an item) and half of what a refresh
+ * wrote; the words and positions stay, so ranking and phrases work as
+ * before. Entries are now removed by value (see search.c). It also keeps
+ * which columns hold a word but not where (detail=column): positions were
+ * two thirds of the cost of indexing a refresh, and phrases are checked
+ * on the text of the few candidates instead.
+ */
+static int
+migrate_3(sqlite3 *db, struct err *err)
+{
+	if (store_exec(db,
+	               "DROP TABLE item_fts;"
+	               "CREATE VIRTUAL TABLE item_fts USING fts5(title, body,"
+	               " content = '', detail = column,"
+	               " tokenize = 'unicode61 remove_diacritics 2')",
+	               err) < 0)
+		return -1;
+	return fill_index(db, err);
 }
 
 typedef int migrate_fn(sqlite3 *db, struct err *err);
@@ -236,6 +221,7 @@ static migrate_fn *const steps[STORE_SCHEMA_VERSION + 1] = {
         NULL,
         migrate_1,
         migrate_2,
+        migrate_3,
 };
 
 static int

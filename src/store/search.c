@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * Full-text search: what the FTS5 index is given (markup stripped, so tag
- * and attribute names do not match) and how a user's words become an FTS5
- * query that can never be a syntax error.
+ * and attribute names do not match), how a user's words become an FTS5
+ * query that can never be a syntax error, and how matches are ranked.
+ *
+ * The index is contentless (schema version 3): it keeps the words and
+ * their positions but no copy of the text, which halved the file and the
+ * bytes a refresh writes. The price is that an entry is removed by giving
+ * back the very text it was made from, so store_index_item() and
+ * store_index_row() below are the only definition of that text: they must
+ * agree to the byte, and changing what they produce needs a migration that
+ * rebuilds the index.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,36 +131,188 @@ store_text_for_index(struct buf *out, const struct feed_text *t)
 				buf_putc(out, '&');
 			p += used + 1;
 		} else {
-			buf_putc(out, *p);
-			p++;
+			size_t run = strcspn(p, "<&");
+
+			buf_append(out, p, run);
+			p += run;
 		}
 	}
 }
 
-static bool
-has_word_char(const char *s, size_t n)
+void
+store_index_item(struct buf *title, struct buf *body,
+                 const struct feed_item *it)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x80 || (c >= '0' && c <= '9') ||
-		    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
-			return true;
+	store_text_for_index(title, &it->title);
+	store_text_for_index(body, &it->summary);
+	for (size_t i = 0; i < it->n_content; i++) {
+		buf_putc(body, '\n');
+		store_text_for_index(body, &it->content[i]);
 	}
-	return false;
 }
 
-/* Appends s[0..n) as an FTS5 string, quotes doubled. */
+int
+store_index_row(sqlite3 *db, sqlite3_stmt **each, sqlite3_stmt *row, int col,
+                struct buf *title, struct buf *body, struct err *err)
+{
+	struct feed_text t = {
+	        .type = (enum feed_text_type)sqlite3_column_int(row, col + 1),
+	        .value = (char *)sqlite3_column_text(row, col),
+	};
+	struct feed_text sum = {
+	        .type = (enum feed_text_type)sqlite3_column_int(row, col + 3),
+	        .value = (char *)sqlite3_column_text(row, col + 2),
+	};
+	int rc;
+
+	store_text_for_index(title, &t);
+	store_text_for_index(body, &sum);
+	if (sqlite3_column_type(row, col + 4) == SQLITE_NULL)
+		return 0;
+	/* The content constructs, stored as [{"a": text, "n": type}...]. */
+	if (*each == NULL) {
+		*each = store_prepare(db,
+		                      "SELECT json_extract(value, '$.a'),"
+		                      " json_extract(value, '$.n')"
+		                      " FROM json_each(?1)",
+		                      err);
+		if (*each == NULL)
+			return -1;
+	}
+	sqlite3_reset(*each);
+	sqlite3_bind_value(*each, 1, sqlite3_column_value(row, col + 4));
+	while ((rc = sqlite3_step(*each)) == SQLITE_ROW) {
+		struct feed_text c = {
+		        .type = (enum feed_text_type)sqlite3_column_int(*each,
+		                                                        1),
+		        .value = (char *)sqlite3_column_text(*each, 0),
+		};
+
+		buf_putc(body, '\n');
+		store_text_for_index(body, &c);
+	}
+	sqlite3_reset(*each);
+	if (rc != SQLITE_DONE) {
+		store_dberr(db, rc, "index articles", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_fts_add(struct store *st, long id, const struct feed_item *it,
+              struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	buf_reset(&st->fts_title);
+	buf_reset(&st->fts_body);
+	store_index_item(&st->fts_title, &st->fts_body, it);
+	s = store_stmt(st, STMT_FTS_INSERT, err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, buf_str(&st->fts_title), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, buf_str(&st->fts_body), -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "index articles", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_fts_forget(struct store *st, long id, struct err *err)
+{
+	sqlite3_stmt *row;
+	sqlite3_stmt *del;
+	int rc;
+
+	row = store_stmt(st, STMT_FTS_OLD, err);
+	if (row == NULL)
+		return -1;
+	sqlite3_bind_int64(row, 1, id);
+	rc = sqlite3_step(row);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(row);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		store_dberr(st->db, rc, "index articles", err);
+		sqlite3_reset(row);
+		return -1;
+	}
+	buf_reset(&st->fts_title);
+	buf_reset(&st->fts_body);
+	if (store_index_row(st->db, &st->json_each, row, 0, &st->fts_title,
+	                    &st->fts_body, err) < 0) {
+		sqlite3_reset(row);
+		return -1;
+	}
+	sqlite3_reset(row);
+	del = store_stmt(st, STMT_FTS_DELETE, err);
+	if (del == NULL)
+		return -1;
+	sqlite3_bind_int64(del, 1, id);
+	sqlite3_bind_text(del, 2, buf_str(&st->fts_title), -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 3, buf_str(&st->fts_body), -1, SQLITE_STATIC);
+	rc = sqlite3_step(del);
+	sqlite3_reset(del);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "index articles", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the query ---- */
+
+/* A word or "quoted phrase" of the query, as the index's tokenizer cut
+ * it; the last token may be a prefix. */
+struct phrase {
+	char **tok;
+	size_t n;
+	bool prefix;
+};
+
+/* What the user asked for: the phrases, and the words as typed
+ * (lowercased) for the snippets. */
+struct terms {
+	struct phrase *ph;
+	size_t n_ph;
+	char **words;
+	size_t n;
+};
+
+static int
+add_token(void *arg, int tflags, const char *tok, int n, int start, int end)
+{
+	struct phrase *ph = arg;
+
+	(void)start;
+	(void)end;
+	/* Synonyms (colocated tokens) are not produced by unicode61. */
+	if (tflags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	ph->tok = xreallocarray(ph->tok, ph->n + 1, sizeof *ph->tok);
+	ph->tok[ph->n++] = xstrndup(tok, (size_t)n);
+	return SQLITE_OK;
+}
+
+/* Appends tok as an FTS5 string, quotes doubled. */
 static void
-fts_string(struct buf *q, const char *s, size_t n, bool prefix)
+fts_string(struct buf *q, const char *tok, bool prefix)
 {
 	if (q->len > 0)
 		buf_putc(q, ' ');
 	buf_putc(q, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
+	for (const char *p = tok; *p != '\0'; p++) {
+		if (*p == '"')
 			buf_putc(q, '"');
-		buf_putc(q, s[i]);
+		buf_putc(q, *p);
 	}
 	buf_putc(q, '"');
 	if (prefix)
@@ -159,12 +320,15 @@ fts_string(struct buf *q, const char *s, size_t n, bool prefix)
 }
 
 /*
- * Each word, or "quoted phrase", becomes one FTS5 string, all of them
- * required; a word ending in * is a prefix. Operators and column filters
- * are not offered: a search box should not have syntax errors.
+ * Each word, or "quoted phrase", is cut into tokens by the index's own
+ * tokenizer and every token becomes one FTS5 string, all of them required;
+ * a word ending in * is a prefix. Operators and column filters are not
+ * offered: a search box should not have syntax errors. The index keeps no
+ * positions (detail=column), so the order of a phrase's words is checked
+ * afterwards, on the text (phrase_in()).
  */
 static void
-fts_query(struct buf *q, const char *in)
+fts_query(struct store *st, struct buf *q, struct terms *t, const char *in)
 {
 	const char *p = in;
 
@@ -172,6 +336,8 @@ fts_query(struct buf *q, const char *in)
 		const char *start;
 		size_t n;
 		bool prefix = false;
+		struct phrase ph = {NULL, 0, false};
+		char *word;
 
 		while (str_is_space(*p))
 			p++;
@@ -194,60 +360,401 @@ fts_query(struct buf *q, const char *in)
 			prefix = true;
 			n--;
 		}
-		if (has_word_char(start, n))
-			fts_string(q, start, n, prefix);
+		if (n == 0 || n > INT_MAX)
+			continue;
+		word = xstrndup(start, n);
+		if (st->tok != NULL)
+			st->tokenizer.xTokenize(st->tok, &ph,
+			                        FTS5_TOKENIZE_QUERY, word,
+			                        (int)n, add_token);
+		if (ph.n == 0) {
+			free(word);
+			free(ph.tok);
+			continue;
+		}
+		ph.prefix = prefix;
+		for (size_t i = 0; i < ph.n; i++)
+			fts_string(q, ph.tok[i], prefix && i + 1 == ph.n);
+		t->ph = xreallocarray(t->ph, t->n_ph + 1, sizeof *t->ph);
+		t->ph[t->n_ph++] = ph;
+		t->words = xreallocarray(t->words, t->n + 1, sizeof *t->words);
+		t->words[t->n++] = str_lower(word);
 	}
 }
+
+static void
+terms_done(struct terms *t)
+{
+	for (size_t i = 0; i < t->n_ph; i++) {
+		for (size_t j = 0; j < t->ph[i].n; j++)
+			free(t->ph[i].tok[j]);
+		free(t->ph[i].tok);
+	}
+	free(t->ph);
+	for (size_t i = 0; i < t->n; i++)
+		free(t->words[i]);
+	free(t->words);
+}
+
+static bool
+has_phrases(const struct terms *t)
+{
+	for (size_t i = 0; i < t->n_ph; i++) {
+		if (t->ph[i].n > 1)
+			return true;
+	}
+	return false;
+}
+
+/* The tokens of a text, each NUL-terminated, one after the other. */
+struct token_run {
+	struct buf b;
+	size_t n;
+};
+
+static int
+keep_token(void *arg, int tflags, const char *tok, int n, int start, int end)
+{
+	struct token_run *run = arg;
+
+	(void)start;
+	(void)end;
+	if (tflags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	buf_append(&run->b, tok, (size_t)n);
+	buf_putc(&run->b, '\0');
+	run->n++;
+	return SQLITE_OK;
+}
+
+static bool
+phrase_at(const char *p, const char *end, const struct phrase *ph)
+{
+	for (size_t i = 0; i < ph->n; i++) {
+		bool last = i + 1 == ph->n;
+
+		if (p >= end)
+			return false;
+		if (last && ph->prefix ? !str_starts_with(p, ph->tok[i])
+		                       : strcmp(p, ph->tok[i]) != 0)
+			return false;
+		p += strlen(p) + 1;
+	}
+	return true;
+}
+
+/* True when every phrase of t appears, in order, in one of the texts. */
+static bool
+phrases_in(struct store *st, const struct terms *t, const char *title,
+           const char *body)
+{
+	const char *texts[2] = {title, body};
+	struct token_run runs[2];
+	bool all = true;
+
+	for (int c = 0; c < 2; c++) {
+		buf_init(&runs[c].b, 0);
+		runs[c].n = 0;
+		if (strlen(texts[c]) <= INT_MAX)
+			st->tokenizer.xTokenize(
+			        st->tok, &runs[c], FTS5_TOKENIZE_DOCUMENT,
+			        texts[c], (int)strlen(texts[c]), keep_token);
+	}
+	for (size_t i = 0; all && i < t->n_ph; i++) {
+		bool found = false;
+
+		if (t->ph[i].n < 2)
+			continue;
+		for (int c = 0; !found && c < 2; c++) {
+			const char *p = runs[c].b.data;
+			const char *end = p + runs[c].b.len;
+
+			for (; !found && p != NULL && p < end;
+			     p += strlen(p) + 1)
+				found = phrase_at(p, end, &t->ph[i]);
+		}
+		all = found;
+	}
+	buf_done(&runs[0].b);
+	buf_done(&runs[1].b);
+	return all;
+}
+
+/* The first place in text where one of the words starts a word; 0. */
+static size_t
+first_hit(const char *text, const struct terms *t)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		unsigned char prev = p > text ? (unsigned char)p[-1] : ' ';
+
+		if (prev >= 0x80 || (prev >= '0' && prev <= '9') ||
+		    ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z'))
+			continue;
+		for (size_t i = 0; i < t->n; i++) {
+			if (str_istarts_with(p, t->words[i]))
+				return (size_t)(p - text);
+		}
+	}
+	return 0;
+}
+
+#define SNIPPET_BEFORE 60
+#define SNIPPET_BYTES 180
+
+static bool
+is_cont(const char *p)
+{
+	return ((unsigned char)*p & 0xC0) == 0x80;
+}
+
+/*
+ * A line of text around the first hit: whitespace runs become one space,
+ * cuts fall between words where there are spaces (else between
+ * characters) and are marked with "...". Not FTS5's snippet(), which a
+ * contentless index cannot give.
+ */
+static char *
+make_snippet(const char *text, const struct terms *t)
+{
+	size_t len = strlen(text);
+	size_t hit = first_hit(text, t);
+	size_t start = hit > SNIPPET_BEFORE ? hit - SNIPPET_BEFORE : 0;
+	size_t end;
+	struct buf out;
+	bool space = false;
+
+	while (start > 0 && is_cont(text + start))
+		start--;
+	if (start > 0) {
+		/* Start at the next word, unless the hit is in this one. */
+		size_t s = start;
+
+		while (s < hit && !str_is_space(text[s]))
+			s++;
+		if (s < hit)
+			start = s;
+	}
+	while (text[start] != '\0' && str_is_space(text[start]))
+		start++;
+	end = start + SNIPPET_BYTES < len ? start + SNIPPET_BYTES : len;
+	while (end < len && end > start && is_cont(text + end))
+		end--;
+	if (end < len) {
+		size_t e = end;
+
+		while (e > start && !str_is_space(text[e]))
+			e--;
+		if (e > hit)
+			end = e;
+	}
+	buf_init(&out, 0);
+	if (start > 0)
+		buf_puts(&out, "...");
+	for (size_t i = start; i < end; i++) {
+		if (str_is_space(text[i])) {
+			space = true;
+			continue;
+		}
+		if (space && out.len > 0 && strcmp(buf_str(&out), "...") != 0)
+			buf_putc(&out, ' ');
+		space = false;
+		buf_putc(&out, text[i]);
+	}
+	if (end < len)
+		buf_puts(&out, "...");
+	return buf_take(&out);
+}
+
+/*
+ * courant_rank(item_fts): BM25 with a term frequency of one per column
+ * that holds the word (all the index knows), a title hit weighing five body
+ * hits, shorter texts ahead. The inverse document frequency is left out:
+ * FTS5's bm25() counts every document holding each word to get it, which
+ * for a common word in a big cache is a scan of a million entries, the
+ * very cost we rank a bounded set of matches to avoid. With all words
+ * required, each result holds each of them anyway.
+ */
+static void
+rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+        int n_val, sqlite3_value **val)
+{
+	static const double weight[2] = {5.0, 1.0};
+	const double k1 = 1.2;
+	const double b = 0.75;
+	int n_phrase = api->xPhraseCount(fts);
+	sqlite3_int64 n_rows = 0;
+	double score = 0;
+	int *hits;
+
+	(void)n_val;
+	(void)val;
+	if (n_phrase <= 0) {
+		sqlite3_result_double(ctx, 0);
+		return;
+	}
+	hits = xcalloc((size_t)n_phrase * 2, sizeof *hits);
+	/* With detail=column the index says in which columns a word is,
+	 * not how often: a hit counts once per column. */
+	for (int p = 0; p < n_phrase; p++) {
+		Fts5PhraseIter it;
+		int col = -1;
+
+		if (api->xPhraseFirstColumn(fts, p, &it, &col) != SQLITE_OK)
+			continue;
+		while (col >= 0) {
+			if (col < 2)
+				hits[p * 2 + col] = 1;
+			api->xPhraseNextColumn(fts, &it, &col);
+		}
+	}
+	api->xRowCount(fts, &n_rows);
+	for (int col = 0; col < 2; col++) {
+		sqlite3_int64 total = 0;
+		int len = 0;
+		double avg;
+
+		api->xColumnTotalSize(fts, col, &total);
+		api->xColumnSize(fts, col, &len);
+		avg = n_rows > 0 && total > 0 ? (double)total / (double)n_rows
+		                              : 1.0;
+		for (int p = 0; p < n_phrase; p++) {
+			double tf = hits[p * 2 + col];
+
+			score += weight[col] * tf * (k1 + 1) /
+			         (tf + k1 * (1 - b + b * len / avg));
+		}
+	}
+	free(hits);
+	sqlite3_result_double(ctx, score);
+}
+
+int
+store_search_setup(struct store *st, struct err *err)
+{
+	static const char *const args[] = {"remove_diacritics", "2"};
+	sqlite3 *db = st->db;
+	fts5_api *api = NULL;
+	void *ctx = NULL;
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_prepare(db, "SELECT fts5(?1)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW || api == NULL || api->iVersion < 2) {
+		err_set(err, ERR_DB, "this SQLite has no usable FTS5");
+		return -1;
+	}
+	rc = api->xCreateFunction(api, "courant_rank", NULL, rank_fn, NULL);
+	if (rc != SQLITE_OK) {
+		store_dberr(db, rc, "set up search", err);
+		return -1;
+	}
+	/* The tokenizer of the index, with its arguments (schema.c), cuts
+	 * queries and checks phrases exactly as the index was cut. */
+	rc = api->xFindTokenizer(api, "unicode61", &ctx, &st->tokenizer);
+	if (rc == SQLITE_OK)
+		rc = st->tokenizer.xCreate(ctx, (const char **)args, 2,
+		                           &st->tok);
+	if (rc != SQLITE_OK) {
+		st->tok = NULL;
+		store_dberr(db, rc, "set up search", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * How many matches are ranked: the most recently stored ones. Ranking all
+ * the matches of a common word costs time in proportion to the cache
+ * (seconds at a million items); the newest few thousand are what a news
+ * reader's user looks for, and finding them is cheap because FTS5 walks
+ * its lists backwards by rowid, which grows as items arrive.
+ */
+#define SEARCH_RANKED 2000
 
 struct store_page *
 store_search(struct store *st, const char *query, int limit, struct err *err)
 {
+	struct terms terms = {NULL, 0, NULL, 0};
 	struct store_page *p;
 	sqlite3_stmt *s;
 	struct buf q;
+	struct buf title;
+	struct buf body;
 	size_t cap = 0;
+	bool failed = false;
+	bool phrases;
 	int rc;
 
 	p = xcalloc(1, sizeof *p);
 	buf_init(&q, 0);
-	fts_query(&q, query != NULL ? query : "");
+	fts_query(st, &q, &terms, query != NULL ? query : "");
+	phrases = has_phrases(&terms);
 	if (q.len == 0 || limit <= 0) {
 		buf_done(&q);
+		terms_done(&terms);
 		return p;
 	}
-	/* bm25 weights: a word in the title counts five times one in the
-	 * text. Equal scores fall back to the list order. */
 	s = store_prepare(st->db,
-	                  "SELECT " ROW_COLUMNS ", snippet(item_fts, 1, '', '',"
-	                  " '...', 16) FROM item_fts"
-	                  " JOIN items i ON i.id = item_fts.rowid"
-	                  " JOIN feeds f ON f.id = i.feed_id"
-	                  " WHERE item_fts MATCH ?1"
-	                  " ORDER BY bm25(item_fts, 5.0, 1.0), i.date DESC,"
-	                  " i.id DESC LIMIT ?2",
+	                  "WITH hits (id, score) AS MATERIALIZED (SELECT rowid,"
+	                  " courant_rank(item_fts) FROM item_fts WHERE item_fts"
+	                  " MATCH ?1 ORDER BY rowid DESC LIMIT ?3)"
+	                  " SELECT " ROW_COLUMNS
+	                  ", i.title, i.title_type, i.summary,"
+	                  " i.summary_type, i.content FROM hits h"
+	                  " CROSS JOIN items i ON i.id = h.id"
+	                  " CROSS JOIN feeds f ON f.id = i.feed_id"
+	                  " ORDER BY h.score DESC, i.date DESC, i.id DESC",
 	                  err);
 	if (s == NULL) {
 		buf_done(&q);
+		terms_done(&terms);
 		store_page_free(p);
 		return NULL;
 	}
 	sqlite3_bind_text(s, 1, buf_str(&q), -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit + 1);
+	sqlite3_bind_int(s, 3,
+	                 SEARCH_RANKED > limit ? SEARCH_RANKED : limit + 1);
+	buf_init(&title, 0);
+	buf_init(&body, 0);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_row *row;
 
+		buf_reset(&title);
+		buf_reset(&body);
+		if (store_index_row(st->db, &st->json_each, s, ROW_NCOLUMNS,
+		                    &title, &body, err) < 0) {
+			failed = true;
+			break;
+		}
+		if (phrases &&
+		    !phrases_in(st, &terms, buf_str(&title), buf_str(&body)))
+			continue;
 		if (p->n == (size_t)limit) {
 			p->more = true;
-			continue;
+			rc = SQLITE_DONE;
+			break;
 		}
 		row = store_page_push(p, &cap);
 		store_row_fill(row, s);
-		row->snippet = store_col_dup(s, ROW_NCOLUMNS);
+		row->snippet = make_snippet(body.len > 0 ? buf_str(&body)
+		                                         : buf_str(&title),
+		                            &terms);
 	}
 	sqlite3_finalize(s);
 	buf_done(&q);
-	if (rc != SQLITE_DONE) {
+	buf_done(&title);
+	buf_done(&body);
+	terms_done(&terms);
+	if (!failed && rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, "search", err);
+		failed = true;
+	}
+	if (failed) {
 		store_page_free(p);
 		return NULL;
 	}

@@ -59,7 +59,11 @@ static const char *const stmt_sql[STMT_COUNT_] = {
                 "WHERE id = ?1 AND feed_id = ?2",
         [STMT_FTS_INSERT] = "INSERT INTO item_fts (rowid, title, body) "
                             "VALUES (?1, ?2, ?3)",
-        [STMT_FTS_DELETE] = "DELETE FROM item_fts WHERE rowid = ?1",
+        /* A contentless index forgets an entry by its text. */
+        [STMT_FTS_DELETE] = "INSERT INTO item_fts (item_fts, rowid, title, "
+                            "body) VALUES ('delete', ?1, ?2, ?3)",
+        [STMT_FTS_OLD] = "SELECT title, title_type, summary, summary_type, "
+                         "content FROM items WHERE id = ?1",
         [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
 
@@ -433,6 +437,8 @@ connect_db(struct store *st, struct err *err)
 	               "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0;",
 	               err) < 0)
 		return is_corrupt_rc(sqlite3_extended_errcode(st->db)) ? 1 : -1;
+	if (store_search_setup(st, err) < 0)
+		return -1;
 
 	if (!(st->flags & STORE_OPEN_NO_CHECK) && !memory) {
 		bool full = (st->flags & STORE_OPEN_FULL_CHECK) ||
@@ -489,6 +495,11 @@ disconnect(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 		st->stmts[i] = NULL;
 	}
+	sqlite3_finalize(st->json_each);
+	st->json_each = NULL;
+	if (st->tok != NULL)
+		st->tokenizer.xDelete(st->tok);
+	st->tok = NULL;
 	if (st->db != NULL) {
 		/* A passive checkpoint never waits for other processes; the
 		 * last connection to close checkpoints and removes the WAL
@@ -575,6 +586,8 @@ store_open(const char *path, unsigned flags, struct err *err)
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
 	st->flags = flags;
+	buf_init(&st->fts_title, 0);
+	buf_init(&st->fts_body, 0);
 
 	/* SQLite creates the file (and the -wal and -shm, which copy its
 	 * mode) with 0644 minus the umask: a umask of 077 while it does
@@ -630,6 +643,8 @@ store_close(struct store *st)
 	disconnect(st);
 	free(st->path);
 	free(st->notice);
+	buf_done(&st->fts_title);
+	buf_done(&st->fts_body);
 	free(st);
 }
 

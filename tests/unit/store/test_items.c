@@ -767,6 +767,111 @@ test_search(void **state)
 	store_close(st);
 }
 
+/* A feed repeating a key stores it once, the last copy winning. */
+static void
+test_duplicate_keys(void **state)
+{
+	struct store *st = open_mem();
+	long f = add_feed(st, "http://d", 0, NULL);
+	struct feed_item it[] = {
+	        mk("a", "First copy", 1000),
+	        mk("b", "Other", 2000),
+	        mk("a", "Last copy", 1000),
+	};
+	struct store_view all = {.scope = STORE_ALL};
+	struct store_refresh_stats stats;
+	struct err err = {0};
+	struct store_page *p;
+
+	(void)state;
+	assert_int_equal(refresh(st, f, NULL, 0, &stats), 0);
+	assert_int_equal(stats.n_new, 0);
+	assert_int_equal(refresh(st, f, it, 3, &stats), 0);
+	assert_int_equal(stats.n_new, 2);
+	assert_int_equal(store_count(st, &all, &err), 2);
+	assert_true(find_id(st, f, "Last copy") > 0);
+	p = store_search(st, "first", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 0);
+	store_page_free(p);
+	p = store_search(st, "last", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	store_close(st);
+}
+
+/* Snippets: a line around the first hit, whitespace folded, cuts marked;
+ * phrases match across punctuation, as the tokenizer cuts them. */
+static void
+test_search_snippets(void **state)
+{
+	struct store *st = open_mem();
+	long f = add_feed(st, "http://n", 0, NULL);
+	struct feed_item it[] = {
+	        mk("1", "Long one", 1000),
+	        mk("2", "Short", 2000),
+	        mk("3", "Dash", 3000),
+	};
+	struct feed_text long_body = {
+	        FEED_TEXT_HTML,
+	        "<p>Alpha beta gamma delta epsilon zeta eta theta iota kappa"
+	        " lambda mu nu xi omicron pi rho sigma tau upsilon phi chi"
+	        " psi omega.</p>\n<p>The   needle\tis here, and then the"
+	        " text goes on and on for a long while, long enough to be"
+	        " cut at the end of the snippet, which shows about one line"
+	        " of text and never the whole article body.</p>",
+	        NULL};
+	struct feed_text short_body = {FEED_TEXT_PLAIN, "A needle.", NULL};
+	struct feed_text dash_body = {FEED_TEXT_PLAIN,
+	                              "It was state-of-the-art, once.", NULL};
+	struct err err = {0};
+	struct store_page *p;
+
+	(void)state;
+	it[0].summary = long_body;
+	it[1].summary = short_body;
+	it[2].summary = dash_body;
+	assert_int_equal(refresh(st, f, it, 3, NULL), 0);
+	p = store_search(st, "needle", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 2);
+	/* The shorter text ranks first, all else equal. */
+	assert_string_equal(p->rows[0].title, "Short");
+	assert_string_equal(p->rows[0].snippet, "A needle.");
+	assert_non_null(strstr(p->rows[1].snippet, "The needle is here,"));
+	assert_true(strncmp(p->rows[1].snippet, "...", 3) == 0);
+	assert_true(strlen(p->rows[1].snippet) < 200);
+	assert_string_equal(p->rows[1].snippet + strlen(p->rows[1].snippet) - 3,
+	                    "...");
+	store_page_free(p);
+	/* Phrases, with and without the punctuation. */
+	p = store_search(st, "\"state of the art\"", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	p = store_search(st, "state-of-the-art", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	p = store_search(st, "\"art of the state\"", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 0);
+	store_page_free(p);
+	/* A prefix at the end of a phrase. */
+	p = store_search(st, "\"the nee*\"", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	/* The limit, and more. */
+	p = store_search(st, "needle", 1, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	assert_true(p->more);
+	store_page_free(p);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -782,6 +887,8 @@ main(void)
 	        cmocka_unit_test(test_retention),
 	        cmocka_unit_test(test_retention_on_refresh),
 	        cmocka_unit_test(test_search),
+	        cmocka_unit_test(test_duplicate_keys),
+	        cmocka_unit_test(test_search_snippets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
