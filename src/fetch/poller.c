@@ -725,6 +725,8 @@ finish(struct poller *p, struct transfer *t, CURLcode result)
 		sf.next_fetch = delay > 0 ? now + delay : 0;
 		if (store_fetch_unchanged(p->st, t->feed_id, &sf, &err) < 0)
 			goto failed;
+		if (t->was_dead)
+			store_feed_revive(p->st, t->feed_id, NULL);
 		r.outcome = POLL_UNCHANGED;
 		r.new_url = sf.new_url;
 		r.not_before = sf.next_fetch;
