@@ -4,12 +4,17 @@ libcourant_a_SOURCES += src/fetch/poller.c src/fetch/easy.c \
 noinst_HEADERS += include/courant/fetch.h src/fetch/private.h
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/fetch/test_policy tests/unit/fetch/test_discover
-TESTS += tests/unit/fetch/test_policy tests/unit/fetch/test_discover
+check_PROGRAMS += tests/unit/fetch/test_policy tests/unit/fetch/test_discover \
+	tests/unit/fetch/test_poller
+TESTS += tests/unit/fetch/test_policy tests/unit/fetch/test_discover \
+	tests/unit/fetch/test_poller
 tests_unit_fetch_test_policy_SOURCES = tests/unit/fetch/test_policy.c
 tests_unit_fetch_test_policy_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/fetch
 tests_unit_fetch_test_policy_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_fetch_test_policy_LDADD = $(UNIT_LDADD)
+tests_unit_fetch_test_poller_SOURCES = tests/unit/fetch/test_poller.c
+tests_unit_fetch_test_poller_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_fetch_test_poller_LDADD = $(UNIT_LDADD)
 # Discovery lives in src/feed (libxml2) but serves courant add.
 tests_unit_fetch_test_discover_SOURCES = tests/unit/fetch/test_discover.c
 tests_unit_fetch_test_discover_CFLAGS = $(UNIT_CFLAGS)

@@ -458,7 +458,7 @@ skip(struct poller *p, const struct store_feed *f, const char *why,
 
 static void
 fail_early(struct poller *p, long feed_id, const char *title, const char *url,
-           const struct err *e)
+           const struct err *e, feed_time not_before)
 {
 	struct poll_report r = {0};
 
@@ -467,6 +467,7 @@ fail_early(struct poller *p, long feed_id, const char *title, const char *url,
 	r.title = title;
 	r.url = url;
 	r.err = e;
+	r.not_before = not_before;
 	report(p, &r);
 }
 
@@ -523,7 +524,7 @@ start(struct poller *p, const struct pending *q)
 	const char *url;
 
 	if (f == NULL) {
-		fail_early(p, q->feed_id, NULL, NULL, &err);
+		fail_early(p, q->feed_id, NULL, NULL, &err, 0);
 		return;
 	}
 	if (f->is_dead && q->mode != POLL_FORCE) {
@@ -563,7 +564,7 @@ start(struct poller *p, const struct pending *q)
 		sf.next_fetch =
 		        now + fetch_backoff(f->failures + 1, next_random(p));
 		store_fetch_failed(p->st, f->id, &sf, err.msg, &ignored);
-		fail_early(p, f->id, f->title, url, &err);
+		fail_early(p, f->id, f->title, url, &err, sf.next_fetch);
 		transfer_free(t);
 		goto out;
 	}
