@@ -20,6 +20,14 @@ int cli_add(int argc, char **argv);
 /* courant feeds [--errors]: the feed list with counts and health. */
 int cli_feeds(int argc, char **argv);
 
+/* courant list, count, search, mark and cleanup (src/cli/store_cmds.c):
+ * the store for scripts and status bars. */
+int cli_list(int argc, char **argv);
+int cli_count(int argc, char **argv);
+int cli_search(int argc, char **argv);
+int cli_mark(int argc, char **argv);
+int cli_cleanup(int argc, char **argv);
+
 struct store;
 
 /* The database path from --db before the command (set by main), used by

@@ -69,6 +69,9 @@ void store_close(struct store *st);
 /* What the user must be told about the opening (the corrupt file moved
  * aside), or NULL; lent until store_close(). */
 const char *store_notice(const struct store *st);
+/* True when store_open() found the file damaged, moved it aside and began
+ * an empty cache (store_notice() says where the old file went). */
+bool store_was_reset(const struct store *st);
 /* The path given to store_open(); lent. */
 const char *store_path(const struct store *st);
 /* Full PRAGMA quick_check now: 0 if ok, -1 with ERR_DB saying what is wrong. */

@@ -32,6 +32,7 @@ struct store {
 	sqlite3_stmt *stmts[STMT_COUNT_];
 	int64_t data_version;
 	bool have_data_version;
+	bool was_reset; /* the damaged file was moved aside */
 	struct store_retention retention;
 	/* Scratch for the index texts, and the json_each() statement that
 	 * reads stored content back (store_index_row()). */

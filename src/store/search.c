@@ -694,6 +694,8 @@ store_search(struct store *st, const char *query, int limit, struct err *err)
 	buf_init(&q, 0);
 	fts_query(st, &q, &terms, query != NULL ? query : "");
 	phrases = has_phrases(&terms);
+	if (limit > INT_MAX - 1)
+		limit = INT_MAX - 1;
 	if (q.len == 0 || limit <= 0) {
 		buf_done(&q);
 		terms_done(&terms);

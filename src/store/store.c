@@ -543,6 +543,7 @@ move_aside(struct store *st, struct err *err)
 		free(from);
 		free(to);
 	}
+	st->was_reset = true;
 	free(st->notice);
 	st->notice = xasprintf(
 	        "the database %s was damaged; it was moved to %s and a new, "
@@ -652,6 +653,12 @@ const char *
 store_notice(const struct store *st)
 {
 	return st->notice;
+}
+
+bool
+store_was_reset(const struct store *st)
+{
+	return st->was_reset;
 }
 
 const char *
