@@ -210,13 +210,41 @@ struct frame {
 	int list_level; /* nesting of unordered lists, for bullets */
 };
 
+/* libxml2 keeps element names in its dictionary, so a document has few
+ * distinct name pointers: remember what each one looked up to, and compare
+ * strings only on a miss. A slot holds one name; a collision replaces it. */
+#define TAG_CACHE_SIZE 64
+
+struct tag_slot {
+	const xmlChar *name;
+	const struct tag *tag;
+};
+
 struct walk {
 	struct layout *l;
 	struct frame *frames;
 	size_t n;
 	size_t cap;
 	size_t list; /* innermost list frame + 1 */
+	struct tag_slot cache[TAG_CACHE_SIZE];
 };
+
+/* find_tag() through the walk's cache. The tree lives as long as the
+ * walk, so a name pointer cannot be reused for another name meanwhile. */
+static const struct tag *
+lookup_tag(struct walk *w, const xmlNode *node)
+{
+	uintptr_t h = (uintptr_t)node->name;
+	struct tag_slot *slot;
+
+	h ^= h >> 7;
+	slot = &w->cache[(h ^ (h >> 13)) % TAG_CACHE_SIZE];
+	if (slot->name != node->name || node->name == NULL) {
+		slot->name = node->name;
+		slot->tag = find_tag(node);
+	}
+	return slot->tag;
+}
 
 static char *
 attr(xmlNode *node, const char *name)
@@ -262,7 +290,8 @@ list_begin(struct walk *w, struct frame *f)
 		return;
 	f->next = attr_int(f->node, "start", 1);
 	for (xmlNode *c = f->node->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE && find_tag(c)->act == A_LI)
+		if (c->type == XML_ELEMENT_NODE &&
+		    lookup_tag(w, c)->act == A_LI)
 			count++;
 	}
 	last = f->next + (count > 0 ? count - 1 : 0);
@@ -555,7 +584,7 @@ push(struct walk *w, xmlNode *node)
 	f = &w->frames[w->n++];
 	memset(f, 0, sizeof(*f));
 	f->node = node;
-	f->tag = find_tag(node);
+	f->tag = lookup_tag(w, node);
 	return f;
 }
 

@@ -40,26 +40,76 @@ is_plain_ascii(unsigned char c)
  * combining-mark count restarts at every base), so the output is the
  * same, several times faster on Latin text.
  */
-static void
+/* Eight bytes at a time (SWAR): a byte's high bit in the result is set
+ * for every byte of x below 0x20 or above 0x7E, and maybe for others when
+ * one is; it is zero only when all eight are printable ASCII. */
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+static inline uint64_t
+load8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return x;
+}
+
+static inline uint64_t
+not_printable8(uint64_t x)
+{
+	return (((x - 0x20 * ONES) & ~x) | ((x + ONES) | x)) & HIGHS;
+}
+
+/* The end of the printable ASCII (spaces included) from s[i]. */
+static size_t
+plain_run(const char *s, size_t i, size_t n)
+{
+	while (i + 8 <= n && not_printable8(load8(s + i)) == 0)
+		i += 8;
+	while (i < n && (is_plain_ascii((unsigned char)s[i]) || s[i] == ' '))
+		i++;
+	return i;
+}
+
+/* The end of the ASCII from s[i]. */
+static size_t
+ascii_run(const char *s, size_t i, size_t n)
+{
+	while (i + 8 <= n && (load8(s + i) & HIGHS) == 0)
+		i += 8;
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	return i;
+}
+
+/* Returns the display width of what it appended: a printable ASCII byte
+ * is one column, the rest is measured after the sanitizer had its say. */
+static int
 sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 {
 	size_t i = 0;
+	int width = 0;
 
 	while (i < n) {
-		size_t j = i;
+		size_t j = plain_run(s, i, n);
 
-		while (j < n &&
-		       (is_plain_ascii((unsigned char)s[j]) || s[j] == ' '))
-			j++;
 		buf_append(out, s + i, j - i);
+		width += (int)(j - i);
 		i = j;
 		while (j < n &&
 		       !(is_plain_ascii((unsigned char)s[j]) || s[j] == ' '))
 			j++;
-		if (j > i)
+		if (j > i) {
+			size_t old = out->len;
+
 			text_sanitize_into(out, s + i, j - i, flags, 0);
+			width += render_text_width(out->data + old,
+			                           out->len - old);
+		}
 		i = j;
 	}
+	return width;
 }
 
 /* ---- paragraphs ---- */
@@ -308,11 +358,10 @@ line_add(struct layout *l, const char *s, size_t n, enum render_style style,
 	size_t old = l->arena.len, len;
 	int w;
 
-	sanitize(&l->arena, s, n, TEXT_FOR_TERMINAL);
+	w = sanitize(&l->arena, s, n, TEXT_FOR_TERMINAL);
 	len = l->arena.len - old;
 	if (len == 0)
 		return;
-	w = render_text_width(l->arena.data + old, len);
 	ln->width += w;
 	if (ln->n_runs > 0) {
 		struct render_run *last = &l->runs[l->n_runs - 1];
@@ -540,8 +589,15 @@ emit_range(struct layout *l, const struct para *p, size_t start, size_t end,
 			    p->spans[*k + 1].start < stop)
 				stop = p->spans[*k + 1].start;
 		}
+		/* ASCII has no marks to drop: no copy needed. */
+		j = ascii_run(t, i, stop);
+		if (j == stop) {
+			line_add(l, t + i, stop - i, style, link);
+			i = stop;
+			continue;
+		}
 		buf_reset(&l->scratch);
-		j = i;
+		buf_append(&l->scratch, t + i, j - i);
 		while (j < stop) {
 			uint32_t c;
 			size_t len;
@@ -610,6 +666,25 @@ wrap_normal(struct layout *l, const struct para *p)
 			size_t len;
 			int w;
 
+			/* Printable ASCII after anything but a hyphen or a
+			 * wide character offers no break but at spaces:
+			 * count it in a tight loop while it fits. */
+			while (i < n && col < width && b < 0x80 && b != '-') {
+				unsigned char ch = (unsigned char)t[i];
+
+				if (ch == ' ') {
+					have_cand = true;
+					cand_end = i;
+					cand_next = i + 1;
+					cand_hyphen = false;
+				} else if (!is_plain_ascii(ch)) {
+					break;
+				}
+				a = b;
+				b = ch;
+				col++;
+				i++;
+			}
 			if (i >= n) {
 				end = next = n;
 				break;
@@ -905,13 +980,17 @@ layout_text(struct layout *l, const char *s, size_t n)
 
 	if (p == NULL || n == 0)
 		return;
-	buf_reset(&l->in);
-	sanitize(&l->in, s, n, TEXT_MULTILINE);
-	if (l->href != NULL && l->link == 0 &&
-	    has_visible(l->in.data, l->in.len))
+	/* Printable ASCII passes the sanitizer unchanged: use it in place. */
+	if (plain_run(s, 0, n) < n) {
+		buf_reset(&l->in);
+		sanitize(&l->in, s, n, TEXT_MULTILINE);
+		s = buf_str(&l->in);
+		n = l->in.len;
+	}
+	if (l->href != NULL && l->link == 0 && has_visible(s, n))
 		l->link = layout_link(l, l->href, RENDER_LINK_HREF);
 	para_span(p, cur_style(l), l->link);
-	put_text(l, p, buf_str(&l->in), l->in.len, pre);
+	put_text(l, p, s, n, pre);
 }
 
 void

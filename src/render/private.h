@@ -3,8 +3,7 @@
  * What the render files share. layout.c is the engine: it takes a stream of
  * events (text, block boundaries, prefixes, links, tables) and turns them
  * into wrapped lines; html.c and plain.c produce the events, header.c uses
- * the engine for the header block. Nothing here knows libxml2 except html.c
- * and url.c.
+ * the engine for the header block. Nothing here knows libxml2 except html.c.
  */
 #ifndef COURANT_RENDER_PRIVATE_H
 #define COURANT_RENDER_PRIVATE_H

@@ -7,10 +7,10 @@
  */
 #include "config.h"
 
-#include <libxml/uri.h>
-#include <libxml/xmlmemory.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "courant/feed.h"
 #include "courant/text.h"
 #include "courant/util.h"
 
@@ -85,13 +85,8 @@ render_url(const char *href, const char *base)
 	if (has_scheme(b.data)) {
 		url = buf_take(&b);
 	} else if (base != NULL && is_http(base)) {
-		xmlChar *r = xmlBuildURI((const xmlChar *)b.data,
-		                         (const xmlChar *)base);
-
-		if (r != NULL) {
-			url = xstrdup((const char *)r);
-			xmlFree(r);
-		}
+		/* The project's one resolver (RFC 3986 section 5). */
+		url = feed_uri_resolve(base, b.data);
 	}
 	buf_done(&b);
 	if (url == NULL || !is_http(url)) {
