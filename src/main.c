@@ -18,25 +18,29 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "add", cli_add, "subscribe to a feed (or a web page's feed)" },
-	{ "cleanup", cli_cleanup, "remove old articles; --vacuum to shrink the file" },
-	{ "count", cli_count, "print how many articles match (--unread)" },
-	{ "feeds", cli_feeds, "list feeds with counts; --errors for feed health" },
-	{ "list", cli_list, "print stored headlines (plain, tsv or json)" },
-	{ "mark", cli_mark, "mark articles read, unread, starred or unstarred" },
-	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
-	{ "refresh", cli_refresh, "download due feeds and store new articles" },
-	{ "render", cli_render, "render an article's HTML as wrapped text" },
-	{ "search", cli_search, "full-text search of the stored articles" },
+        {"add", cli_add, "subscribe to a feed (or a web page's feed)"},
+        {"cleanup", cli_cleanup,
+         "remove old articles; --vacuum to shrink the file"},
+        {"count", cli_count, "print how many articles match (--unread)"},
+        {"feeds", cli_feeds,
+         "list feeds with counts; --errors for feed health"},
+        {"list", cli_list, "print stored headlines (plain, tsv or json)"},
+        {"mark", cli_mark, "mark articles read, unread, starred or unstarred"},
+        {"parse", cli_parse, "parse feed files or dates, as JSON or headlines"},
+        {"refresh", cli_refresh, "download due feeds and store new articles"},
+        {"render", cli_render, "render an article's HTML as wrapped text"},
+        {"search", cli_search, "full-text search of the stored articles"},
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: courant [--help] [--version] [--db PATH] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: courant [--help] [--version] [--db PATH] COMMAND "
+	           "[ARGS...]\n\n"
 	           "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+		        commands[i].summary);
 	fprintf(f, "\nRun 'courant COMMAND --help' for a command's options, "
 	           "'man courant' for everything.\n");
 }

@@ -26,7 +26,7 @@ struct err {
 
 /* Sets code and message (printf format, truncated to fit); err may be NULL. */
 void err_set(struct err *err, enum err_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Resets err to ERR_NONE with an empty message; err may be NULL. */
 void err_clear(struct err *err);

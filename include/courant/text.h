@@ -44,8 +44,8 @@ enum text_flags {
  * output (0: no cap) on a character boundary. Returns -1 only when out's own
  * ceiling is reached.
  */
-int text_sanitize_into(struct buf *out, const char *s, size_t n,
-                       unsigned flags, size_t max_bytes);
+int text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
+                       size_t max_bytes);
 /* The sanitized form of s as a new string for the caller to free. */
 char *text_sanitize(const char *s, size_t n, unsigned flags, size_t max_bytes);
 /* True when cp is a control or bidi code point the sanitizer removes. */

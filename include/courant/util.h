@@ -24,7 +24,8 @@ void *xreallocarray(void *ptr, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *xvasprintf(const char *fmt, va_list ap)
+        __attribute__((format(printf, 1, 0)));
 void xalloc_set_fail_hook(void (*hook)(void));
 
 /*
@@ -44,11 +45,13 @@ void buf_done(struct buf *b);
 void buf_reset(struct buf *b);
 /* Makes room for n more bytes without changing the contents. */
 void buf_reserve(struct buf *b, size_t n);
-/* Appends n bytes; returns -1 (and appends nothing) when max would be passed. */
+/* Appends n bytes; returns -1 (and appends nothing) when max would be passed.
+ */
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
-int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_printf(struct buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 /* Gives the contents away as a NUL-terminated string and empties b. */
 char *buf_take(struct buf *b);
 /* The contents as a string (never NULL), lent until b changes. */
@@ -66,7 +69,8 @@ bool str_istarts_with(const char *s, const char *prefix);
 static inline bool
 str_is_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
 }
 /* Trims ASCII whitespace at both ends, in place; returns s. */
 char *str_trim(char *s);

@@ -49,7 +49,7 @@ cli_set_db_path(const char *path)
 struct store *
 cli_store_open(const char *cmd, const char *db, unsigned flags)
 {
-	struct err err = { 0 };
+	struct err err = {0};
 	struct store *st;
 	char *fallback = NULL;
 	const char *env = getenv("COURANT_DB");

@@ -16,6 +16,7 @@
 #include "courant/cli.h"
 #include "courant/feed.h"
 #include "courant/util.h"
+
 #include "private.h"
 
 enum parse_mode { MODE_HEADLINES, MODE_JSON, MODE_STATS };
@@ -31,18 +32,21 @@ struct parse_run {
 };
 
 static const char usage_text[] =
-	"usage: courant parse [--json | --stats] [--url URL] [--content-type TYPE]\n"
-	"                     [--content-location URL] [--content-language LANG] FILE...\n"
-	"       courant parse --date STRING\n"
-	"\n"
-	"Parses RSS and Atom files as courant's poller would and prints their\n"
-	"headlines, or with --json everything the parser saw, or with --stats only\n"
-	"counts. The HTTP options say how the bytes were fetched.\n";
+        "usage: courant parse [--json | --stats] [--url URL] [--content-type "
+        "TYPE]\n"
+        "                     [--content-location URL] [--content-language "
+        "LANG] FILE...\n"
+        "       courant parse --date STRING\n"
+        "\n"
+        "Parses RSS and Atom files as courant's poller would and prints their\n"
+        "headlines, or with --json everything the parser saw, or with --stats "
+        "only\n"
+        "counts. The HTTP options say how the bytes were fetched.\n";
 
 static void
 print_text(struct json *j, const char *key, const struct feed_text *t)
 {
-	static const char *const names[] = { "text", "html", "xhtml" };
+	static const char *const names[] = {"text", "html", "xhtml"};
 
 	if (t->value == NULL) {
 		json_null(j, key);
@@ -106,7 +110,7 @@ print_authors(struct json *j, const struct feed_person *p, size_t n)
 static void
 print_item_json(struct json *j, const struct feed_item *it)
 {
-	static const char *const types[] = { "text", "html", "xhtml" };
+	static const char *const types[] = {"text", "html", "xhtml"};
 
 	json_begin_object(j, NULL);
 	json_string(j, "key", it->key);
@@ -164,7 +168,8 @@ print_feed_json(struct json *j, const struct feed_parser *p)
 	print_date(j, "updated", f->updated);
 	print_date(j, "published", f->published);
 	print_authors(j, f->authors, f->n_authors);
-	if (f->image.url == NULL && f->image.title == NULL && f->image.link == NULL) {
+	if (f->image.url == NULL && f->image.title == NULL &&
+	    f->image.link == NULL) {
 		json_null(j, "image");
 	} else {
 		json_begin_object(j, "image");
@@ -188,7 +193,8 @@ print_headline_header(struct parse_run *run)
 		return;
 	run->header_done = true;
 	fputs("== ", stdout);
-	cli_print_safe(stdout, info->title.value ? info->title.value : run->path);
+	cli_print_safe(stdout,
+	               info->title.value ? info->title.value : run->path);
 	fputs(" ==\n", stdout);
 }
 
@@ -206,12 +212,14 @@ on_item(const struct feed_item *it, void *arg)
 		break;
 	case MODE_HEADLINES:
 		print_headline_header(run);
-		when = it->published != FEED_DATE_UNKNOWN ? it->published : it->updated;
+		when = it->published != FEED_DATE_UNKNOWN ? it->published
+		                                          : it->updated;
 		if (feed_date_format(when, date, sizeof date) >= 0)
 			printf("  %.10s  ", date);
 		else
 			printf("  %-10s  ", "");
-		cli_print_safe(stdout, it->title.value ? it->title.value : "(untitled)");
+		cli_print_safe(stdout, it->title.value ? it->title.value
+		                                       : "(untitled)");
 		putchar('\n');
 		break;
 	case MODE_STATS:
@@ -222,11 +230,12 @@ on_item(const struct feed_item *it, void *arg)
 
 /* Parses one file in the given mode; 0, or 1 when it cannot be read. */
 static int
-parse_file(const char *path, const struct feed_source *src, enum parse_mode mode)
+parse_file(const char *path, const struct feed_source *src,
+           enum parse_mode mode)
 {
-	struct parse_run run = { .mode = mode, .path = path };
+	struct parse_run run = {.mode = mode, .path = path};
 	struct feed_parser *p;
-	struct err err = { 0 };
+	struct err err = {0};
 	static char chunk[64 * 1024];
 	int fd, rc = 0;
 
@@ -302,7 +311,8 @@ parse_file(const char *path, const struct feed_source *src, enum parse_mode mode
 		               : "unknown",
 		       run.bytes, run.items,
 		       feed_parser_encoding(p) ? feed_parser_encoding(p) : "-",
-		       feed_parser_wellformed(p) ? "well-formed" : "not-well-formed");
+		       feed_parser_wellformed(p) ? "well-formed"
+		                                 : "not-well-formed");
 		break;
 	}
 	feed_parser_free(p);
@@ -313,17 +323,17 @@ int
 cli_parse(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "stats", no_argument, NULL, 's' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "url", required_argument, NULL, 'u' },
-		{ "content-type", required_argument, NULL, 't' },
-		{ "content-location", required_argument, NULL, 'l' },
-		{ "content-language", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"json", no_argument, NULL, 'j'},
+	        {"stats", no_argument, NULL, 's'},
+	        {"date", required_argument, NULL, 'd'},
+	        {"url", required_argument, NULL, 'u'},
+	        {"content-type", required_argument, NULL, 't'},
+	        {"content-location", required_argument, NULL, 'l'},
+	        {"content-language", required_argument, NULL, 'g'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
-	struct feed_source src = { 0 };
+	struct feed_source src = {0};
 	enum parse_mode mode = MODE_HEADLINES;
 	int c, status = 0;
 
@@ -332,7 +342,8 @@ cli_parse(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--date") == 0) {
 		char out[32];
 
-		if (feed_date_format(feed_date_parse(argv[2]), out, sizeof out) < 0)
+		if (feed_date_format(feed_date_parse(argv[2]), out,
+		                     sizeof out) < 0)
 			puts("invalid");
 		else
 			puts(out);
@@ -348,8 +359,11 @@ cli_parse(int argc, char **argv)
 			mode = MODE_STATS;
 			break;
 		case 'd':
-			return cli_usage_error("parse", "--date takes exactly one STRING and nothing else");
-		/* An empty value means "no such header" (the suite's SCHEMA.md). */
+			return cli_usage_error("parse",
+			                       "--date takes exactly one "
+			                       "STRING and nothing else");
+		/* An empty value means "no such header" (the suite's
+		 * SCHEMA.md). */
 		case 'u':
 			src.url = *optarg ? optarg : NULL;
 			break;
@@ -366,13 +380,15 @@ cli_parse(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("parse", "unknown or incomplete option");
+			return cli_usage_error("parse",
+			                       "unknown or incomplete option");
 		}
 	}
 	if (optind >= argc)
 		return cli_usage_error("parse", "no FILE given");
 	if (mode == MODE_JSON && argc - optind > 1)
-		return cli_usage_error("parse", "--json takes exactly one FILE");
+		return cli_usage_error("parse",
+		                       "--json takes exactly one FILE");
 	for (int i = optind; i < argc; i++) {
 		if (parse_file(argv[i], &src, mode) != 0)
 			status = 1;

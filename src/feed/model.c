@@ -12,6 +12,7 @@
 
 #include "courant/feed.h"
 #include "courant/util.h"
+
 #include "private.h"
 
 void
@@ -164,12 +165,15 @@ feed_person_from_string(struct feed_person *p, const char *s)
 	close = open ? strrchr(open, ')') : NULL;
 	if (open != NULL && close != NULL) {
 		char *before = dup_trimmed(s, (size_t)(open - s));
-		char *inside = dup_trimmed(open + 1, (size_t)(close - open - 1));
+		char *inside =
+		        dup_trimmed(open + 1, (size_t)(close - open - 1));
 
-		if (before != NULL && looks_like_email(before, strlen(before))) {
+		if (before != NULL &&
+		    looks_like_email(before, strlen(before))) {
 			p->email = before;
 			p->name = inside;
-		} else if (inside != NULL && looks_like_email(inside, strlen(inside))) {
+		} else if (inside != NULL &&
+		           looks_like_email(inside, strlen(inside))) {
 			p->name = before;
 			p->email = inside;
 		} else {
@@ -229,11 +233,13 @@ feed_item_make_key(struct feed_item *it)
 		return;
 	}
 	snprintf(date, sizeof date, "%" PRId64,
-	         it->published != FEED_DATE_UNKNOWN ? it->published : it->updated);
+	         it->published != FEED_DATE_UNKNOWN ? it->published
+	                                            : it->updated);
 	h = fnv1a(h, it->title.value);
 	h = fnv1a(h, date);
 	h = fnv1a(h, it->summary.value ? it->summary.value
-	                               : it->n_content ? it->content[0].value : NULL);
+	             : it->n_content   ? it->content[0].value
+	                               : NULL);
 	it->key = xasprintf("hash:%016" PRIx64, h);
 }
 
@@ -271,7 +277,8 @@ feed_looks_like_html(const char *s)
 			}
 			while (name[n] && (name[n] == '-' || name[n] == ':' ||
 			                   (name[n] >= '0' && name[n] <= '9') ||
-			                   ((name[n] | 0x20) >= 'a' && (name[n] | 0x20) <= 'z')))
+			                   ((name[n] | 0x20) >= 'a' &&
+			                    (name[n] | 0x20) <= 'z')))
 				n++;
 			if (n == 0)
 				continue; /* "a < b" is not a tag */
@@ -288,16 +295,18 @@ feed_looks_like_html(const char *s)
 				evidence = true;
 				continue;
 			}
-			if (n == 0 || n > 31 || strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
-			                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			                                       "0123456789") != n)
+			if (n == 0 || n > 31 ||
+			    strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+			                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			                  "0123456789") != n)
 				continue;
 			{
 				char name[32];
 
 				memcpy(name, p + 1, n);
 				name[n] = '\0';
-				if (htmlEntityLookup((const xmlChar *)name) == NULL)
+				if (htmlEntityLookup((const xmlChar *)name) ==
+				    NULL)
 					return false;
 			}
 			evidence = true;

@@ -23,7 +23,8 @@ str_ieq(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return false;
 	for (; *a && *b; a++, b++)
-		if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+		if (ascii_lower((unsigned char)*a) !=
+		    ascii_lower((unsigned char)*b))
 			return false;
 	return *a == *b;
 }

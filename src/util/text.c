@@ -119,8 +119,10 @@ is_invisible(uint32_t cp)
 static bool
 is_combining(uint32_t cp)
 {
-	return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
-	       (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+	return (cp >= 0x0300 && cp <= 0x036F) ||
+	       (cp >= 0x0483 && cp <= 0x0489) ||
+	       (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+	       (cp >= 0x1DC0 && cp <= 0x1DFF) ||
 	       (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
@@ -135,8 +137,10 @@ skip_printable_ascii(const char *s, size_t i, size_t n)
 	/* Signed compares: bytes >= 0x80 are negative, so "> 0x1F and
 	 * < 0x7F" holds exactly for printable ASCII. */
 	while (n - i >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, low), _mm_cmplt_epi8(v, high));
+		__m128i v =
+		        _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, low),
+		                           _mm_cmplt_epi8(v, high));
 		unsigned mask = (unsigned)_mm_movemask_epi8(ok) ^ 0xFFFFu;
 
 		if (mask != 0)
@@ -150,12 +154,14 @@ skip_printable_ascii(const char *s, size_t i, size_t n)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		if ((((w + 0x0101010101010101ull) | w) & 0x8080808080808080ull) ||
+		if ((((w + 0x0101010101010101ull) | w) &
+		     0x8080808080808080ull) ||
 		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
 			break;
 		i += 8;
 	}
-	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+	while (i < n && (unsigned char)s[i] >= 0x20 &&
+	       (unsigned char)s[i] < 0x7F)
 		i++;
 	return i;
 }
@@ -163,8 +169,8 @@ skip_printable_ascii(const char *s, size_t i, size_t n)
 /* Appends s[0..n) to out within the max_bytes budget, cutting on a
  * character boundary; false when the budget (or out) is exhausted. */
 static bool
-emit(struct buf *out, const char *s, size_t n, size_t *written, size_t max_bytes,
-     int *rc)
+emit(struct buf *out, const char *s, size_t n, size_t *written,
+     size_t max_bytes, int *rc)
 {
 	bool room = true;
 
@@ -211,7 +217,8 @@ text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
 			len = utf8_decode(s + i, n - i, &cp);
 			if (cp == UTF8_REPLACEMENT && len == 1) {
 				/* invalid: replaced below */
-			} else if (!text_is_forbidden(cp) && !(terminal && is_invisible(cp))) {
+			} else if (!text_is_forbidden(cp) &&
+			           !(terminal && is_invisible(cp))) {
 				if (!is_combining(cp))
 					marks = 0;
 				else if (terminal && ++marks > 4)
@@ -239,16 +246,17 @@ text_sanitize_into(struct buf *out, const char *s, size_t n, unsigned flags,
 		if (!emit(out, s + run, i - run, &written, max_bytes, &rc))
 			return rc;
 		marks = 0;
-		if (!emit(out, enc, utf8_encode(cp, enc), &written, max_bytes, &rc))
+		if (!emit(out, enc, utf8_encode(cp, enc), &written, max_bytes,
+		          &rc))
 			return rc;
 		i += len;
 		run = i;
 		continue;
-keep:
+	keep:
 		marks = 0;
 		i += len;
 		continue;
-drop:
+	drop:
 		if (!emit(out, s + run, i - run, &written, max_bytes, &rc))
 			return rc;
 		i += len;
