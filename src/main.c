@@ -17,20 +17,21 @@ struct command {
 	const char *summary;
 };
 
+/* One command a line reads best as a table. */
+/* clang-format off */
 static const struct command commands[] = {
-        {"add", cli_add, "subscribe to a feed (or a web page's feed)"},
-        {"cleanup", cli_cleanup,
-         "remove old articles; --vacuum to shrink the file"},
-        {"count", cli_count, "print how many articles match (--unread)"},
-        {"feeds", cli_feeds,
-         "list feeds with counts; --errors for feed health"},
-        {"list", cli_list, "print stored headlines (plain, tsv or json)"},
-        {"mark", cli_mark, "mark articles read, unread, starred or unstarred"},
-        {"parse", cli_parse, "parse feed files or dates, as JSON or headlines"},
-        {"refresh", cli_refresh, "download due feeds and store new articles"},
-        {"render", cli_render, "render an article's HTML as wrapped text"},
-        {"search", cli_search, "full-text search of the stored articles"},
+	{ "add", cli_add, "subscribe to a feed (or a web page's feed)" },
+	{ "cleanup", cli_cleanup, "remove old articles; --vacuum to shrink the file" },
+	{ "count", cli_count, "print how many articles match (--unread)" },
+	{ "feeds", cli_feeds, "list feeds with counts; --errors for feed health" },
+	{ "list", cli_list, "print stored headlines (plain, tsv or json)" },
+	{ "mark", cli_mark, "mark articles read, unread, starred or unstarred" },
+	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
+	{ "refresh", cli_refresh, "download due feeds and store new articles" },
+	{ "render", cli_render, "render an article's HTML as wrapped text" },
+	{ "search", cli_search, "full-text search of the stored articles" },
 };
+/* clang-format on */
 
 static void
 usage(FILE *f)
