@@ -16,3 +16,11 @@ tests_unit_store_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/store
 tests_unit_store_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_store_test_store_LDADD = $(UNIT_LDADD)
 endif
+
+# The store's commands (list, count, search, mark, cleanup) against a
+# database that fill, a test-only program, stocks from feed files.
+check_PROGRAMS += tests/store/fill
+tests_store_fill_SOURCES = tests/store/fill.c
+tests_store_fill_LDADD = libcourant.a $(DEPS_LIBS)
+TESTS += tests/store/cli.sh
+EXTRA_DIST += tests/store/cli.sh
