@@ -15,6 +15,8 @@ cd "$tmp"
 	fail "conformance feeds below 97%"
 }
 tail -n 1 "$tmp/feeds.out"
+"$PYTHON3" "$top_srcdir/tests/conformance_check.py" "$tmp/report.json" ||
+	fail "conformance: errors, or a folder below 90%"
 "$PYTHON3" "$suite/run.py" --dates --min-pass-rate 0.97 \
 	--date-cmd "$COURANT parse --date {date}" >"$tmp/dates.out" 2>&1 || {
 	tail -n 5 "$tmp/dates.out"

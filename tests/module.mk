@@ -1,6 +1,7 @@
 # Script tests: golden parse output, the external conformance suite.
 TESTS += tests/golden.sh tests/conformance.sh
-EXTRA_DIST += tests/golden.sh tests/conformance.sh tests/data
+EXTRA_DIST += tests/golden.sh tests/conformance.sh tests/conformance_check.py \
+	tests/data
 
 # Fuzzing (configure --enable-fuzzing, CC=clang): each target runs for
 # FUZZ_TIME seconds from its seed corpus in tests/fuzz/corpus/NAME; new
