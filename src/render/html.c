@@ -210,13 +210,15 @@ struct frame {
 	int list_level; /* nesting of unordered lists, for bullets */
 };
 
-/* libxml2 keeps element names in its dictionary, so a document has few
- * distinct name pointers: remember what each one looked up to, and compare
- * strings only on a miss. A slot holds one name; a collision replaces it. */
-#define TAG_CACHE_SIZE 64
+/* Element names repeat: remember what each one looked up to, so most
+ * nodes cost a hash and a short compare instead of a binary search. The
+ * HTML parser gives every node its own copy of its name, so the key is
+ * the text. A slot holds one name; a collision replaces it. */
+#define TAG_CACHE_SIZE 128
+#define TAG_NAME_MAX 16 /* as find_tag(): longer names are unknown */
 
 struct tag_slot {
-	const xmlChar *name;
+	char name[TAG_NAME_MAX];
 	const struct tag *tag;
 };
 
@@ -229,18 +231,37 @@ struct walk {
 	struct tag_slot cache[TAG_CACHE_SIZE];
 };
 
-/* find_tag() through the walk's cache. The tree lives as long as the
- * walk, so a name pointer cannot be reused for another name meanwhile. */
+/* find_tag() through the walk's cache: the same name after the last ':',
+ * lowercased. */
 static const struct tag *
 lookup_tag(struct walk *w, const xmlNode *node)
 {
-	uintptr_t h = (uintptr_t)node->name;
+	const char *name = (const char *)node->name;
+	char lower[TAG_NAME_MAX];
 	struct tag_slot *slot;
+	size_t start = 0, n = 0;
+	uint32_t h = 2166136261u;
 
-	h ^= h >> 7;
-	slot = &w->cache[(h ^ (h >> 13)) % TAG_CACHE_SIZE];
-	if (slot->name != node->name || node->name == NULL) {
-		slot->name = node->name;
+	if (name == NULL)
+		return find_tag(node);
+	for (size_t i = 0; name[i] != '\0'; i++) {
+		if (name[i] == ':')
+			start = i + 1;
+	}
+	for (name += start; name[n] != '\0'; n++) {
+		char c = name[n];
+
+		if (n + 1 >= TAG_NAME_MAX)
+			return find_tag(node);
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		lower[n] = c;
+		h = (h ^ (unsigned char)c) * 16777619u;
+	}
+	lower[n] = '\0';
+	slot = &w->cache[(h ^ (h >> 16)) % TAG_CACHE_SIZE];
+	if (slot->tag == NULL || memcmp(slot->name, lower, n + 1) != 0) {
+		memcpy(slot->name, lower, n + 1);
 		slot->tag = find_tag(node);
 	}
 	return slot->tag;

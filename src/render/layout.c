@@ -83,6 +83,37 @@ ascii_run(const char *s, size_t i, size_t n)
 	return i;
 }
 
+/*
+ * The length of the 2- or 3-byte UTF-8 sequence at s if it encodes a code
+ * point that text_sanitize_into() keeps as it is and that ends a run of
+ * combining marks, whatever the flags: U+00A0..U+02FF (Latin) and
+ * U+3000..U+D7FF (CJK, kana, Hangul), which hold no control, bidi,
+ * invisible or combining character. 0 for anything else.
+ */
+static inline size_t
+kept_cp(const char *s, size_t n, uint32_t *cp)
+{
+	unsigned char b0 = (unsigned char)s[0], b1, b2;
+
+	if (n < 2)
+		return 0;
+	b1 = (unsigned char)s[1];
+	if ((b1 & 0xC0) != 0x80)
+		return 0;
+	if (b0 >= 0xC2 && b0 <= 0xCB) {
+		*cp = ((uint32_t)(b0 & 0x1F) << 6) | (b1 & 0x3F);
+		return *cp >= 0xA0 ? 2 : 0;
+	}
+	if (b0 < 0xE3 || b0 > 0xED || n < 3)
+		return 0;
+	b2 = (unsigned char)s[2];
+	if ((b2 & 0xC0) != 0x80)
+		return 0;
+	*cp = ((uint32_t)(b0 & 0x0F) << 12) | ((uint32_t)(b1 & 0x3F) << 6) |
+	      (b2 & 0x3F);
+	return *cp <= 0xD7FF ? 3 : 0;
+}
+
 /* Returns the display width of what it appended: a printable ASCII byte
  * is one column, the rest is measured after the sanitizer had its say. */
 static int
@@ -92,13 +123,26 @@ sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 	int width = 0;
 
 	while (i < n) {
-		size_t j = plain_run(s, i, n);
+		size_t j = plain_run(s, i, n), len;
+		uint32_t cp;
 
 		buf_append(out, s + i, j - i);
 		width += (int)(j - i);
 		i = j;
+		/* Characters the sanitizer would keep: copied, measured. */
+		while (j < n && (len = kept_cp(s + j, n - j, &cp)) > 0) {
+			width += render_cp_width(cp);
+			j += len;
+		}
+		buf_append(out, s + i, j - i);
+		i = j;
+		/* The rest up to the next of those, through the sanitizer.
+		 * Cutting before an ASCII byte or a kept character changes
+		 * nothing: no sequence spans one, and the combining-mark count
+		 * restarts at every such base. */
 		while (j < n &&
-		       !(is_plain_ascii((unsigned char)s[j]) || s[j] == ' '))
+		       !(is_plain_ascii((unsigned char)s[j]) || s[j] == ' ') &&
+		       kept_cp(s + j, n - j, &cp) == 0)
 			j++;
 		if (j > i) {
 			size_t old = out->len;
@@ -576,7 +620,7 @@ emit_range(struct layout *l, const struct para *p, size_t start, size_t end,
 	size_t i = start;
 
 	while (i < end) {
-		size_t stop = end, j;
+		size_t stop = end, j, from;
 		enum render_style style = RENDER_PLAIN;
 		int link = 0;
 
@@ -596,28 +640,33 @@ emit_range(struct layout *l, const struct para *p, size_t start, size_t end,
 			i = stop;
 			continue;
 		}
+		/* Copy all but the marks: no-break spaces (C2 A0) become
+		 * spaces, soft hyphens (C2 AD) and zero-width spaces (E2 80
+		 * 8B) go. Lead bytes never occur inside a sequence, so
+		 * matching bytes finds exactly the characters. */
 		buf_reset(&l->scratch);
-		buf_append(&l->scratch, t + i, j - i);
+		from = i;
 		while (j < stop) {
-			uint32_t c;
-			size_t len;
+			const unsigned char *u = (const unsigned char *)t + j;
+			size_t skip = 0;
 
-			if ((unsigned char)t[j] < 0x80) {
-				size_t e = j + 1;
-
-				while (e < stop && (unsigned char)t[e] < 0x80)
-					e++;
-				buf_append(&l->scratch, t + j, e - j);
-				j = e;
+			if (u[0] == 0xC2 && j + 1 < stop &&
+			    (u[1] == 0xA0 || u[1] == 0xAD))
+				skip = 2;
+			else if (u[0] == 0xE2 && j + 2 < stop && u[1] == 0x80 &&
+			         u[2] == 0x8B)
+				skip = 3;
+			if (skip == 0) {
+				j++;
 				continue;
 			}
-			len = next_cp(t, j, stop, &c);
-			if (c == CP_NBSP)
+			buf_append(&l->scratch, t + from, j - from);
+			if (skip == 2 && u[1] == 0xA0)
 				buf_putc(&l->scratch, ' ');
-			else if (c != CP_SHY && c != CP_ZWSP)
-				buf_append(&l->scratch, t + j, len);
-			j += len;
+			j += skip;
+			from = j;
 		}
+		buf_append(&l->scratch, t + from, stop - from);
 		line_add(l, buf_str(&l->scratch), l->scratch.len, style, link);
 		i = stop;
 	}
@@ -948,6 +997,28 @@ put_text(struct layout *l, struct para *p, const char *s, size_t n, bool pre)
 			p->pre_col += (int)(j - i);
 			i = j;
 			continue;
+		}
+		if (!l->ascii) {
+			/* Sanitized letters (not the soft hyphen) that take
+			 * room, as para_cp() would append them, in one copy. */
+			size_t j = i, len;
+			int w = 0;
+
+			while (j < n && (len = kept_cp(s + j, n - j, &c)) > 0 &&
+			       c != CP_SHY && cp_width(c) > 0) {
+				w += cp_width(c);
+				j += len;
+			}
+			if (j > i) {
+				buf_append(&p->text, s + i, j - i);
+				p->at_space = false;
+				p->no_base = false;
+				p->visible = true;
+				p->is_pre = p->is_pre || pre;
+				p->pre_col += w;
+				i = j;
+				continue;
+			}
 		}
 		i += next_cp(s, i, n, &c);
 		if (l->ascii && c >= 0x80 && c != CP_SHY && c != CP_ZWSP &&
