@@ -24,7 +24,51 @@ cp_width(uint32_t c)
 {
 	if (c < 0x300)
 		return (c >= 0x20 && c < 0x7F) || c >= 0xA0;
+	/* render_cp_width()'s own first test, without the call. */
+	if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3))
+		return 2;
 	return render_cp_width(c);
+}
+
+/* buf_append() for the short pieces the layout appends by the million:
+ * inline, and with no call to memcpy() for up to 16 bytes. Our buffers
+ * have no maximum. */
+static inline void
+put(struct buf *b, const char *s, size_t n)
+{
+	char *d;
+
+	if (b->len + n >= b->cap)
+		buf_reserve(b, n);
+	d = b->data + b->len;
+	if (n >= 8 && n <= 16) {
+		uint64_t x, y;
+
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(d, &x, 8);
+		memcpy(d + n - 8, &y, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t x, y;
+
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+	} else if (n > 16) {
+		memcpy(d, s, n);
+	} else {
+		for (size_t k = 0; k < n; k++)
+			d[k] = s[k];
+	}
+	b->len += n;
+	d[n] = '\0';
+}
+
+static inline void
+put_char(struct buf *b, char c)
+{
+	put(b, &c, 1);
 }
 
 static bool
@@ -126,15 +170,15 @@ sanitize(struct buf *out, const char *s, size_t n, unsigned flags)
 		size_t j = plain_run(s, i, n), len;
 		uint32_t cp;
 
-		buf_append(out, s + i, j - i);
+		put(out, s + i, j - i);
 		width += (int)(j - i);
 		i = j;
 		/* Characters the sanitizer would keep: copied, measured. */
 		while (j < n && (len = kept_cp(s + j, n - j, &cp)) > 0) {
-			width += render_cp_width(cp);
+			width += cp_width(cp);
 			j += len;
 		}
-		buf_append(out, s + i, j - i);
+		put(out, s + i, j - i);
 		i = j;
 		/* The rest up to the next of those, through the sanitizer.
 		 * Cutting before an ASCII byte or a kept character changes
@@ -257,7 +301,7 @@ para_cp(struct para *p, uint32_t cp, bool pre)
 		}
 	} else if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\f') {
 		if (!p->at_space) {
-			buf_putc(&p->text, ' ');
+			put_char(&p->text, ' ');
 			p->at_space = true;
 		}
 		p->no_base = true;
@@ -660,13 +704,13 @@ emit_range(struct layout *l, const struct para *p, size_t start, size_t end,
 				j++;
 				continue;
 			}
-			buf_append(&l->scratch, t + from, j - from);
+			put(&l->scratch, t + from, j - from);
 			if (skip == 2 && u[1] == 0xA0)
-				buf_putc(&l->scratch, ' ');
+				put_char(&l->scratch, ' ');
 			j += skip;
 			from = j;
 		}
-		buf_append(&l->scratch, t + from, stop - from);
+		put(&l->scratch, t + from, stop - from);
 		line_add(l, buf_str(&l->scratch), l->scratch.len, style, link);
 		i = stop;
 	}
@@ -988,7 +1032,7 @@ put_text(struct layout *l, struct para *p, const char *s, size_t n, bool pre)
 					break;
 				j++;
 			}
-			buf_append(&p->text, s + i, j - i);
+			put(&p->text, s + i, j - i);
 			p->at_space = space;
 			p->no_base = space;
 			if (j - i > 1 || !space)
@@ -1005,12 +1049,16 @@ put_text(struct layout *l, struct para *p, const char *s, size_t n, bool pre)
 			int w = 0;
 
 			while (j < n && (len = kept_cp(s + j, n - j, &c)) > 0 &&
-			       c != CP_SHY && cp_width(c) > 0) {
-				w += cp_width(c);
+			       c != CP_SHY) {
+				int cw = cp_width(c);
+
+				if (cw == 0)
+					break;
+				w += cw;
 				j += len;
 			}
 			if (j > i) {
-				buf_append(&p->text, s + i, j - i);
+				put(&p->text, s + i, j - i);
 				p->at_space = false;
 				p->no_base = false;
 				p->visible = true;
@@ -1354,8 +1402,15 @@ cell_len(const struct para *p, int *width)
 static void
 pad(struct layout *l, int n)
 {
-	for (; n > 0; n--)
-		line_add(l, " ", 1, RENDER_PLAIN, 0);
+	static const char spaces[] = "                                ";
+
+	/* Pieces of one style side by side merge into one run. */
+	while (n > 0) {
+		int k = n < (int)sizeof(spaces) - 1 ? n : (int)sizeof(spaces) - 1;
+
+		line_add(l, spaces, (size_t)k, RENDER_PLAIN, 0);
+		n -= k;
+	}
 }
 
 static void
@@ -1396,9 +1451,11 @@ table_aligned(struct layout *l, const int *colw, size_t ncols, bool header)
 				if (c > 0)
 					line_add(l, cross, strlen(cross),
 					         RENDER_DIM, 0);
+				buf_reset(&l->scratch);
 				for (int i = 0; i < colw[c]; i++)
-					line_add(l, dash, strlen(dash),
-					         RENDER_DIM, 0);
+					buf_puts(&l->scratch, dash);
+				line_add(l, buf_str(&l->scratch),
+				         l->scratch.len, RENDER_DIM, 0);
 			}
 			line_end(l, false);
 			line_done(l);
