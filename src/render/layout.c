@@ -974,6 +974,32 @@ layout_init(struct layout *l, const struct render_opts *opts)
 	para_init(&l->table.caption);
 }
 
+void
+layout_expect(struct layout *l, size_t n)
+{
+	/* Sizes from typical articles: the output text is shorter than the
+	 * input, a run takes some 16 bytes of it, a line some 40. Reserving
+	 * once saves copying the arrays as they grow; layout_finish() gives
+	 * back what was not used. */
+	size_t runs = n / 16 + 64, lines = n / 40 + 64;
+
+	if (n > RENDER_MAX_EXPECT)
+		return;
+	buf_reserve(&l->arena, n);
+	if (runs > l->cap_runs) {
+		l->cap_runs = runs;
+		l->runs = xreallocarray(l->runs, runs, sizeof(*l->runs));
+		l->run_off = xreallocarray(l->run_off, runs,
+		                           sizeof(*l->run_off));
+	}
+	if (lines > l->cap_lines) {
+		l->cap_lines = lines;
+		l->lines = xreallocarray(l->lines, lines, sizeof(*l->lines));
+		l->line_first = xreallocarray(l->line_first, lines,
+		                              sizeof(*l->line_first));
+	}
+}
+
 static struct para *
 cur_para(struct layout *l)
 {
@@ -1700,6 +1726,20 @@ layout_finish(struct layout *l)
 		link_list(l);
 	flush(l);
 
+	/* Give back what layout_expect() reserved and was not used. */
+	if (l->arena.data != NULL && l->arena.cap > l->arena.len + 4096) {
+		l->arena.data = xrealloc(l->arena.data, l->arena.len + 1);
+		l->arena.cap = l->arena.len + 1;
+	}
+	if (l->cap_runs > l->n_runs + 256) {
+		l->cap_runs = l->n_runs + 1;
+		l->runs = xreallocarray(l->runs, l->cap_runs, sizeof(*l->runs));
+	}
+	if (l->cap_lines > l->n_lines + 256) {
+		l->cap_lines = l->n_lines + 1;
+		l->lines = xreallocarray(l->lines, l->cap_lines,
+		                         sizeof(*l->lines));
+	}
 	d->arena_ = buf_take(&l->arena);
 	for (size_t i = 0; i < l->n_runs; i++)
 		l->runs[i].text = d->arena_ + l->run_off[i];

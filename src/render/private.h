@@ -132,6 +132,10 @@ struct layout {
 };
 
 void layout_init(struct layout *l, const struct render_opts *opts);
+/* Reserves room for the output of about n bytes of input (a hint). */
+void layout_expect(struct layout *l, size_t n);
+/* Past this, layout_expect() reserves nothing: the arrays just grow. */
+#define RENDER_MAX_EXPECT (16u << 20)
 /* Ends the document (link list and all) and hands the lines over. */
 struct render_doc *layout_finish(struct layout *l);
 /* Frees what layout_finish() did not take (for an abandoned layout). */

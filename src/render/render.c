@@ -19,6 +19,7 @@ render_content(const char *content, size_t len, enum feed_text_type type,
 
 	layout_init(&l, opts);
 	if (content != NULL && len > 0) {
+		layout_expect(&l, len);
 		if (type == FEED_TEXT_PLAIN)
 			render_plain(&l, content, len);
 		else

@@ -55,15 +55,19 @@ clean(struct buf *b, const char *s)
 		s++;
 		n--;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0, from = 0; i <= n; i++) {
+		static const char hex[] = "0123456789ABCDEF";
+		unsigned char c = i < n ? (unsigned char)s[i] : 0;
+		char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
 
-		if (c == '\t' || c == '\n' || c == '\r')
+		/* Copied in spans: only what must change is looked at. */
+		if (i < n && c > 0x20 && c != 0x7F &&
+		    strchr("\"<>\\^`{|}", c) == NULL)
 			continue;
-		if (c <= 0x20 || c == 0x7F || strchr("\"<>\\^`{|}", c) != NULL)
-			buf_printf(b, "%%%02X", c);
-		else
-			buf_putc(b, (char)c);
+		buf_append(b, s + from, i - from);
+		from = i + 1;
+		if (i < n && c != '\t' && c != '\n' && c != '\r')
+			buf_append(b, esc, sizeof(esc));
 	}
 }
 
