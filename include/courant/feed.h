@@ -200,4 +200,40 @@ size_t feed_discover(const char *html, size_t n, const char *base,
                      struct feed_found **out);
 void feed_found_free(struct feed_found *v, size_t n);
 
+/*
+ * OPML (opml.c): subscription lists from and for other readers. Reads OPML
+ * 1.0 and 2.0: each outline with an http(s) xmlUrl is a feed; the folders
+ * around it become one tag "A/B", and OPML 2.0 categories more tags.
+ * Anything else (other schemes, other outline types, a feed listed twice)
+ * is skipped with a warning "line N: ...". A DOCTYPE is refused. Strings
+ * are sanitized.
+ */
+struct feed_opml_entry {
+	char *url;
+	char *title; /* or NULL */
+	char *site;  /* htmlUrl, or NULL */
+	char **tags;
+	size_t n_tags;
+};
+
+struct feed_opml {
+	char *title; /* the document's, or NULL */
+	struct feed_opml_entry *feeds;
+	size_t n;
+	char **warnings;
+	size_t n_warnings;
+};
+
+/* Parses data[0..n); NULL and ERR_PARSE when it is not OPML. Free with
+ * feed_opml_free(). */
+struct feed_opml *feed_opml_parse(const char *data, size_t n,
+                                  struct err *err);
+void feed_opml_free(struct feed_opml *o);
+/* Appends an OPML 2.0 document listing feeds: untagged ones first, then a
+ * folder per first tag, every tag also in the category attribute. */
+struct buf;
+void feed_opml_write(struct buf *out, const char *title,
+                     const struct feed_opml_entry *feeds, size_t n,
+                     feed_time now);
+
 #endif

@@ -1,7 +1,7 @@
 # feed: the streaming RSS/Atom parser, dates, URIs, character sets.
 libcourant_a_SOURCES += src/feed/parser.c src/feed/elements.c \
 	src/feed/capture.c src/feed/model.c src/feed/date.c src/feed/uri.c \
-	src/feed/charset.c src/feed/discover.c
+	src/feed/charset.c src/feed/discover.c src/feed/opml.c
 noinst_HEADERS += include/courant/feed.h src/feed/private.h src/feed/sax.h
 
 if HAVE_CMOCKA
