@@ -105,6 +105,15 @@ not_printable8(uint64_t x)
 	return (((x - 0x20 * ONES) & ~x) | ((x + ONES) | x)) & HIGHS;
 }
 
+/* For x of ASCII bytes: the high bit of each byte of x that equals c. */
+static inline uint64_t
+bytes_equal8(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (c * ONES);
+
+	return ~(((y & ~HIGHS) + ~HIGHS) | y | ~HIGHS);
+}
+
 /* The end of the printable ASCII (spaces included) from s[i]. */
 static size_t
 plain_run(const char *s, size_t i, size_t n)
@@ -762,6 +771,27 @@ wrap_normal(struct layout *l, const struct para *p)
 			/* Printable ASCII after anything but a hyphen or a
 			 * wide character offers no break but at spaces:
 			 * count it in a tight loop while it fits. */
+			/* Eight at a time when they fit and hold no hyphen
+			 * but maybe the last: only the last space counts. */
+			while (i + 8 <= n && col + 8 <= width && b < 0x80 &&
+			       b != '-') {
+				uint64_t x = load8(t + i), sp;
+
+				if (not_printable8(x) != 0 ||
+				    (bytes_equal8(x, '-') & ~(0x80ull << 56)) != 0)
+					break;
+				sp = bytes_equal8(x, ' ');
+				if (sp != 0) {
+					have_cand = true;
+					cand_end = i + (size_t)(63 - __builtin_clzll(sp)) / 8;
+					cand_next = cand_end + 1;
+					cand_hyphen = false;
+				}
+				a = (unsigned char)t[i + 6];
+				b = (unsigned char)t[i + 7];
+				col += 8;
+				i += 8;
+			}
 			while (i < n && col < width && b < 0x80 && b != '-') {
 				unsigned char ch = (unsigned char)t[i];
 
@@ -1047,6 +1077,19 @@ put_text(struct layout *l, struct para *p, const char *s, size_t n, bool pre)
 			size_t j = i + 1;
 			bool space = s[i] == ' ';
 
+			/* Eight bytes at a time while they are printable
+			 * and hold no two spaces in a row. */
+			while (!pre && j + 8 <= n) {
+				uint64_t x = load8(s + j), sp;
+
+				if (not_printable8(x) != 0)
+					break;
+				sp = bytes_equal8(x, ' ');
+				if ((sp & (sp << 8)) != 0 || (space && (sp & 0x80)))
+					break;
+				space = (sp >> 63) != 0;
+				j += 8;
+			}
 			while (j < n) {
 				unsigned char b = (unsigned char)s[j];
 
