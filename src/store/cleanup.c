@@ -29,19 +29,19 @@ store_retain_feed(struct store *st, long feed_id,
 	long removed = -1;
 	int rc;
 
-	int64_t gen;
+	char *seen;
 	int max_items;
 	int max_days;
 
 	s = store_prepare(st->db,
-	                  "SELECT refresh_gen, max_items, max_age_days FROM"
+	                  "SELECT seen_ids, max_items, max_age_days FROM"
 	                  " feeds WHERE id = ?1",
 	                  err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, feed_id);
 	rc = sqlite3_step(s);
-	gen = sqlite3_column_int64(s, 0);
+	seen = store_col_dup(s, 0);
 	max_items = sqlite3_column_int(s, 1);
 	max_days = sqlite3_column_int(s, 2);
 	sqlite3_finalize(s);
@@ -49,6 +49,7 @@ store_retain_feed(struct store *st, long feed_id,
 		return 0;
 	if (rc != SQLITE_ROW) {
 		store_dberr(st->db, rc, "clean up old items", err);
+		free(seen);
 		return -1;
 	}
 	/* A feed's own limits win over the global ones; 0 is no limit. */
@@ -56,8 +57,10 @@ store_retain_feed(struct store *st, long feed_id,
 		max_items = r->max_items > 0 ? r->max_items : 0;
 	if (max_days <= 0)
 		max_days = r->max_age_days > 0 ? r->max_age_days : 0;
-	if (max_items == 0 && max_days == 0)
+	if (max_items == 0 && max_days == 0) {
+		free(seen);
 		return 0;
+	}
 
 	/*
 	 * Candidates: not in the last successful refresh (or they would
@@ -67,22 +70,25 @@ store_retain_feed(struct store *st, long feed_id,
 	s = store_prepare(
 	        st->db,
 	        "SELECT i.id FROM items i WHERE i.feed_id = ?1"
-	        " AND i.seen_gen <> ?7"
+	        " AND i.id NOT IN (SELECT value FROM"
+	        "  json_each(coalesce(?7, '[]')))"
 	        " AND (?4 OR i.is_read <> 0) AND (?5 OR i.is_starred = 0)"
 	        " AND ((?3 > 0 AND i.date < ?6 - ?3 * 86400)"
 	        "  OR (?2 > 0 AND i.id NOT IN (SELECT id FROM items"
 	        "   WHERE feed_id = ?1 ORDER BY date DESC, id DESC"
 	        "   LIMIT ?2)))",
 	        err);
-	if (s == NULL)
+	if (s == NULL) {
+		free(seen);
 		return -1;
+	}
 	sqlite3_bind_int64(s, 1, feed_id);
 	sqlite3_bind_int(s, 2, max_items);
 	sqlite3_bind_int(s, 3, max_days);
 	sqlite3_bind_int(s, 4, r->drop_unread);
 	sqlite3_bind_int(s, 5, r->drop_starred);
 	sqlite3_bind_int64(s, 6, store_now());
-	sqlite3_bind_int64(s, 7, gen);
+	store_bind_text(s, 7, seen);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -91,6 +97,7 @@ store_retain_feed(struct store *st, long feed_id,
 		ids[n++] = (long)sqlite3_column_int64(s, 0);
 	}
 	sqlite3_finalize(s);
+	free(seen);
 	if (rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, "clean up old items", err);
 		goto out;

@@ -443,14 +443,10 @@ write_item(struct store *st, long feed_id, int64_t gen, feed_time now,
 {
 	sqlite3_stmt *s;
 
-	if (pl->kind == PLAN_SAME) {
-		s = store_stmt(st, STMT_ITEM_TOUCH, err);
-		if (s == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, pl->id);
-		sqlite3_bind_int64(s, 2, gen);
-		return step_done(st, s, "store items", err);
-	}
+	/* An unchanged item is not written at all: that it is still in
+	 * the feed is recorded once, in feeds.seen_ids (save_feed()). */
+	if (pl->kind == PLAN_SAME)
+		return 0;
 	s = store_stmt(st,
 	               pl->kind == PLAN_CHANGED ? STMT_ITEM_UPDATE
 	                                        : STMT_ITEM_INSERT,
@@ -523,7 +519,7 @@ store_refresh_free(struct store_refresh *r)
 static int
 save_feed(struct store *st, long feed_id, int64_t gen,
           const struct feed_info *info, const struct store_fetch *f,
-          feed_time now, struct err *err)
+          feed_time now, const char *seen_ids, struct err *err)
 {
 	sqlite3_stmt *s;
 	int r;
@@ -539,7 +535,7 @@ save_feed(struct store *st, long feed_id, int64_t gen,
 	        " last_error = NULL, failures = 0, next_fetch = ?9,"
 	        " fetch_url = CASE WHEN ?10 IS NULL THEN fetch_url"
 	        "  WHEN ?10 = url THEN NULL ELSE ?10 END,"
-	        " refresh_gen = ?11 WHERE id = ?1",
+	        " refresh_gen = ?11, seen_ids = ?12 WHERE id = ?1",
 	        err);
 	if (s == NULL)
 		return -1;
@@ -561,6 +557,7 @@ save_feed(struct store *st, long feed_id, int64_t gen,
 	}
 	sqlite3_bind_int64(s, 7, now);
 	sqlite3_bind_int64(s, 11, gen);
+	sqlite3_bind_text(s, 12, seen_ids, -1, SQLITE_STATIC);
 	r = step_done(st, s, "save the feed", err);
 	sqlite3_finalize(s);
 	return r;
@@ -574,6 +571,26 @@ plans_free(struct plan *plans, size_t n)
 	for (size_t i = 0; i < n; i++)
 		encoded_done(&plans[i].e);
 	free(plans);
+}
+
+/* The ids of the items this refresh saw, as a JSON array: what retention
+ * must never drop (it would come back as new on the next refresh). */
+static char *
+seen_json(const struct plan *plans, size_t n)
+{
+	struct buf b;
+	bool first = true;
+
+	buf_init(&b, 0);
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (plans[i].kind == PLAN_DUPLICATE)
+			continue;
+		buf_printf(&b, first ? "%ld" : ",%ld", plans[i].id);
+		first = false;
+	}
+	buf_putc(&b, ']');
+	return buf_take(&b);
 }
 
 struct key_ref {
@@ -624,6 +641,7 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 	sqlite3_stmt *s;
 	int64_t gen = 0;
 	struct plan *plans = NULL;
+	char *seen = NULL;
 	long removed;
 	int rc;
 
@@ -686,7 +704,8 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 		    store_fts_add(st, plans[i].id, &r->items[i], err) < 0)
 			goto fail;
 	}
-	if (save_feed(st, r->feed_id, gen, info, f, now, err) < 0)
+	seen = seen_json(plans, r->n);
+	if (save_feed(st, r->feed_id, gen, info, f, now, seen, err) < 0)
 		goto fail;
 	removed = store_retain_feed(st, r->feed_id, &st->retention, err);
 	if (removed < 0)
@@ -697,10 +716,12 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 	if (stats != NULL)
 		*stats = tmp;
 	plans_free(plans, r->n);
+	free(seen);
 	store_refresh_free(r);
 	return 0;
 fail:
 	store_rollback(st);
+	free(seen);
 	plans_free(plans, r->n);
 	store_refresh_free(r);
 	return -1;

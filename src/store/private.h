@@ -14,7 +14,6 @@
 /* Prepared statements kept for the life of the connection. */
 enum stmt_id {
 	STMT_ITEM_FIND,
-	STMT_ITEM_TOUCH,
 	STMT_ITEM_INSERT,
 	STMT_ITEM_UPDATE,
 	STMT_FTS_INSERT,

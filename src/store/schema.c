@@ -214,14 +214,34 @@ migrate_3(sqlite3 *db, struct err *err)
 	return fill_index(db, err);
 }
 
+/*
+ * Version 4: a refresh no longer rewrites every unchanged item to stamp it
+ * seen (items.seen_gen, a whole 4 KiB page per article: 100 ms to 500 ms
+ * for an unchanged 1,000-item feed in a big cache). The feed keeps the ids
+ * its last refresh saw instead, one JSON array in one row. And the index
+ * merges its segments sixteen at a time rather than four: at a million
+ * articles the merging FTS5 did after each refresh was most of its time,
+ * and fewer, wider merges rewrite each entry half as often.
+ */
+static int
+migrate_4(sqlite3 *db, struct err *err)
+{
+	return store_exec(db,
+	                  "ALTER TABLE feeds ADD COLUMN seen_ids TEXT;"
+	                  "UPDATE feeds SET seen_ids = (SELECT"
+	                  " json_group_array(id) FROM items WHERE"
+	                  " feed_id = feeds.id AND seen_gen ="
+	                  " feeds.refresh_gen);"
+	                  "INSERT INTO item_fts (item_fts, rank)"
+	                  " VALUES ('automerge', 16);",
+	                  err);
+}
+
 typedef int migrate_fn(sqlite3 *db, struct err *err);
 
 /* steps[n] brings version n - 1 to n. */
 static migrate_fn *const steps[STORE_SCHEMA_VERSION + 1] = {
-        NULL,
-        migrate_1,
-        migrate_2,
-        migrate_3,
+        NULL, migrate_1, migrate_2, migrate_3, migrate_4,
 };
 
 static int

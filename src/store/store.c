@@ -36,7 +36,6 @@
 static const char *const stmt_sql[STMT_COUNT_] = {
         [STMT_ITEM_FIND] = "SELECT id, hash FROM items WHERE feed_id = ?1 "
                            "AND key = ?2",
-        [STMT_ITEM_TOUCH] = "UPDATE items SET seen_gen = ?2 WHERE id = ?1",
         [STMT_ITEM_INSERT] =
                 "INSERT INTO items (feed_id, key, guid, title, title_type, "
                 "title_lang, link, author, published, updated, summary, "

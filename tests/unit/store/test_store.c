@@ -273,6 +273,9 @@ test_migrations(void **state)
 		struct store *st;
 		sqlite3 *db;
 		struct store_page *p;
+		struct store_refresh *r;
+		struct store_retention old_rule = {.max_age_days = 1,
+		                                   .drop_unread = true};
 
 		snprintf(name, sizeof name, "mig%d.db", from);
 		path = tmp_path(name);
@@ -293,6 +296,17 @@ test_migrations(void **state)
 			                " '[{\"a\":\"<i>deep</i>\",\"n\":1}]')",
 			                NULL, NULL, NULL),
 			        SQLITE_OK);
+		/* From version 3 the index is contentless: what a store
+		 * of that version wrote for the item, to the byte. */
+		if (from >= 3)
+			assert_int_equal(
+			        sqlite3_exec(
+			                db,
+			                "INSERT INTO item_fts (rowid, title,"
+			                " body) VALUES (1, 'Old title',"
+			                " ' kept ' || char(10) || ' deep ')",
+			                NULL, NULL, NULL),
+			        SQLITE_OK);
 		sqlite3_close(db);
 		assert_int_equal(user_version_of(path), from);
 
@@ -308,6 +322,21 @@ test_migrations(void **state)
 			store_page_free(p);
 			/* The counters a later version relies on. */
 			assert_int_equal(store_unread_total(st, &err), 1);
+			/* Still in its feed's last refresh: kept by the
+			 * oldest of rules (version 4 records that apart). */
+			assert_int_equal(store_cleanup(st, &old_rule, 0, &err),
+			                 0);
+			/* Gone from the feed, it goes, index and all. */
+			r = store_refresh_new(st, 1);
+			assert_int_equal(
+			        store_refresh_commit(r, NULL, NULL, NULL, &err),
+			        0);
+			assert_int_equal(store_cleanup(st, &old_rule, 0, &err),
+			                 1);
+			p = store_search(st, "deep kept", 5, &err);
+			assert_non_null(p);
+			assert_int_equal(p->n, 0);
+			store_page_free(p);
 		}
 		store_close(st);
 		free(path);
