@@ -307,10 +307,13 @@ long store_mark_view_read(struct store *st, const struct store_view *v,
 
 /*
  * Full-text search (FTS5) over titles and article text, best match first
- * (bm25, a title hit weighs more than a body hit), newest first among
- * equals. query is words, all required; "quoted phrases" and a trailing *
- * for a prefix are understood, everything else is taken literally, so no
- * input is a syntax error. Rows carry a snippet. limit caps the result.
+ * (a title hit weighs five body hits, a shorter text ranks higher), the
+ * most recently stored first among equals. Only the 2,000 most recently
+ * stored matches are ranked, so a common word costs what a rare one does.
+ * query is words, all required (case and accents ignored); "quoted
+ * phrases" and a trailing * for a prefix are understood, everything else
+ * is taken literally, so no input is a syntax error. Rows carry a snippet
+ * of text around the first hit. limit caps the result.
  */
 struct store_page *store_search(struct store *st, const char *query, int limit,
                                 struct err *err);
@@ -337,5 +340,26 @@ long store_cleanup(struct store *st, const struct store_retention *r,
                    long feed_id, struct err *err);
 /* VACUUM and checkpoint: only on demand, it rewrites the whole file. */
 int store_vacuum(struct store *st, struct err *err);
+
+/*
+ * Migration from Newsboat (newsboat.c): carries the read and flagged state
+ * of the articles in a Newsboat cache.db over to the feeds of st with the
+ * same URL, matching articles by guid. The cache is opened read-only and
+ * never written. Articles courant does not have (gone from the feed, or a
+ * feed not fetched yet) are stored from the cache. A state is only ever
+ * added: nothing becomes unread or unstarred. A flagged Newsboat article
+ * becomes starred. -1 and err (ERR_DB) on failure; what was done stays.
+ */
+struct store_newsboat_stats {
+	long feeds;   /* courant feeds found in the cache */
+	long matched; /* articles courant already had */
+	long added;   /* articles stored from the cache */
+	long read;    /* marked read */
+	long starred; /* marked starred */
+};
+
+int store_newsboat_import(struct store *st, const char *cache_path,
+                          struct store_newsboat_stats *stats,
+                          struct err *err);
 
 #endif
