@@ -730,8 +730,11 @@ render_html(struct layout *l, const char *s, size_t n)
 		/* Always UTF-8: with none, a <meta charset> in the content
 		 * would make libxml2 decode our UTF-8 as something else. */
 		utf8 = xmlFindCharEncodingHandler("UTF-8");
-		if (utf8 != NULL)
-			xmlSwitchToEncoding(ctxt, utf8);
+		if (utf8 != NULL && xmlSwitchToEncoding(ctxt, utf8) == 0) {
+			/* As htmlReadMemory(): a known encoding is final. */
+			xmlFree((xmlChar *)ctxt->input->encoding);
+			ctxt->input->encoding = xmlStrdup(BAD_CAST "UTF-8");
+		}
 		htmlParseDocument(ctxt);
 		doc = ctxt->myDoc;
 		ctxt->myDoc = NULL;
