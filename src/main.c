@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * courant: start-up and dispatch. Each subcommand lives in src/cli/; the
- * interactive reader is what runs without one.
+ * interactive reader (src/cli/reader.c, src/ui/) is what runs without one.
  */
 #include "config.h"
 
@@ -36,8 +36,10 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: courant [--help] [--version] [--db PATH] COMMAND "
-	           "[ARGS...]\n\n"
+	fprintf(f, "usage: courant [--help] [--version] [--db PATH] [COMMAND "
+	           "[ARGS...]]\n\n"
+	           "With no command, courant opens the reader (press ? in it "
+	           "for the keys).\n\n"
 	           "commands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
@@ -52,21 +54,15 @@ main(int argc, char **argv)
 	const char *name;
 
 	setlocale(LC_ALL, "");
-	if (argc < 2) {
-		/* The reader's interface is not built yet: say what exists. */
-		usage(stderr);
-		return 2;
-	}
 	/* Options before the command apply to every command. */
 	while (argc >= 3 && strcmp(argv[1], "--db") == 0) {
 		cli_set_db_path(argv[2]);
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	/* No command: the reader. */
+	if (argc < 2)
+		return cli_reader(argc, argv);
 	name = argv[1];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
 		usage(stdout);

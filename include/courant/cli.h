@@ -41,6 +41,9 @@ void cli_set_db_path(const char *path);
  */
 struct store *cli_store_open(const char *cmd, const char *db, unsigned flags);
 
+/* courant with no command: the interactive reader (src/cli/reader.c). */
+int cli_reader(int argc, char **argv);
+
 /* courant render: an article's HTML wrapped as the reading pane shows it. */
 int cli_render(int argc, char **argv);
 
