@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "courant/err.h"
 #include "courant/store.h"
@@ -443,10 +444,98 @@ phrase_at(const char *p, const char *end, const struct phrase *ph)
 	return true;
 }
 
+static bool tokenized_phrases_in(struct store *st, const struct terms *t,
+                                 const char *title, const char *body);
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool
+is_ascii_text(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+static bool
+ascii_tokens(const struct phrase *ph)
+{
+	for (size_t i = 0; i < ph->n; i++) {
+		for (const char *p = ph->tok[i]; *p != '\0'; p++) {
+			if (!is_alnum((unsigned char)*p))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The phrase in ASCII text, without the tokenizer: there unicode61 only
+ * folds case and cuts at every byte that is not a letter or digit, so a
+ * byte scan decides exactly, ten times faster (most candidates of a
+ * phrase of common words fail, and each is checked).
+ */
+static bool
+ascii_phrase_in(const char *text, const struct phrase *ph)
+{
+	for (const char *s = text; *s != '\0'; s++) {
+		const char *p = s;
+		size_t k;
+
+		if (s > text && is_alnum((unsigned char)s[-1]))
+			continue;
+		for (k = 0; k < ph->n; k++) {
+			size_t len = strlen(ph->tok[k]);
+			bool last = k + 1 == ph->n;
+
+			if (strncasecmp(p, ph->tok[k], len) != 0)
+				break;
+			p += len;
+			if (last && ph->prefix)
+				return true;
+			if (is_alnum((unsigned char)*p))
+				break;
+			if (last)
+				return true;
+			while (*p != '\0' && !is_alnum((unsigned char)*p))
+				p++;
+		}
+	}
+	return false;
+}
+
 /* True when every phrase of t appears, in order, in one of the texts. */
 static bool
 phrases_in(struct store *st, const struct terms *t, const char *title,
            const char *body)
+{
+	bool ascii = is_ascii_text(title) && is_ascii_text(body);
+
+	for (size_t i = 0; ascii && i < t->n_ph; i++)
+		ascii = ascii_tokens(&t->ph[i]);
+	if (ascii) {
+		for (size_t i = 0; i < t->n_ph; i++) {
+			if (t->ph[i].n > 1 &&
+			    !ascii_phrase_in(title, &t->ph[i]) &&
+			    !ascii_phrase_in(body, &t->ph[i]))
+				return false;
+		}
+		return true;
+	}
+	return tokenized_phrases_in(st, t, title, body);
+}
+
+/* The same with the index's tokenizer, for any text. */
+static bool
+tokenized_phrases_in(struct store *st, const struct terms *t, const char *title,
+                     const char *body)
 {
 	const char *texts[2] = {title, body};
 	struct token_run runs[2];
@@ -676,19 +765,61 @@ store_search_setup(struct store *st, struct err *err)
  */
 #define SEARCH_RANKED 2000
 
+/* The ids of the matches to rank (the newest `cap`), best first; -1. */
+static int
+ranked_ids(struct store *st, const char *q, int cap, long **ids, size_t *n,
+           struct err *err)
+{
+	sqlite3_stmt *s;
+	size_t alloc = 0;
+	int rc;
+
+	/* Only ids and scores are sorted: the rows are read one by one
+	 * afterwards, as many as the page needs. Ties go to the most
+	 * recently stored, like the candidates. */
+	s = store_prepare(st->db,
+	                  "WITH hits (id, score) AS MATERIALIZED (SELECT rowid,"
+	                  " courant_rank(item_fts) FROM item_fts WHERE item_fts"
+	                  " MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
+	                  " SELECT id FROM hits ORDER BY score DESC, id DESC",
+	                  err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, cap);
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			*ids = xreallocarray(*ids, alloc, sizeof **ids);
+		}
+		(*ids)[(*n)++] = (long)sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "search", err);
+		free(*ids);
+		*ids = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct store_page *
 store_search(struct store *st, const char *query, int limit, struct err *err)
 {
 	struct terms terms = {NULL, 0, NULL, 0};
 	struct store_page *p;
-	sqlite3_stmt *s;
+	sqlite3_stmt *row_s;
 	struct buf q;
 	struct buf title;
 	struct buf body;
+	long *ids = NULL;
+	size_t n_ids = 0;
 	size_t cap = 0;
 	bool failed = false;
 	bool phrases;
-	int rc;
 
 	p = xcalloc(1, sizeof *p);
 	buf_init(&q, 0);
@@ -701,34 +832,38 @@ store_search(struct store *st, const char *query, int limit, struct err *err)
 		terms_done(&terms);
 		return p;
 	}
-	s = store_prepare(st->db,
-	                  "WITH hits (id, score) AS MATERIALIZED (SELECT rowid,"
-	                  " courant_rank(item_fts) FROM item_fts WHERE item_fts"
-	                  " MATCH ?1 ORDER BY rowid DESC LIMIT ?3)"
-	                  " SELECT " ROW_COLUMNS
-	                  ", i.title, i.title_type, i.summary,"
-	                  " i.summary_type, i.content FROM hits h"
-	                  " CROSS JOIN items i ON i.id = h.id"
-	                  " CROSS JOIN feeds f ON f.id = i.feed_id"
-	                  " ORDER BY h.score DESC, i.date DESC, i.id DESC",
-	                  err);
-	if (s == NULL) {
+	if (ranked_ids(st, buf_str(&q),
+	               SEARCH_RANKED > limit ? SEARCH_RANKED : limit + 1, &ids,
+	               &n_ids, err) < 0) {
 		buf_done(&q);
 		terms_done(&terms);
 		store_page_free(p);
 		return NULL;
 	}
-	sqlite3_bind_text(s, 1, buf_str(&q), -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3,
-	                 SEARCH_RANKED > limit ? SEARCH_RANKED : limit + 1);
+	buf_done(&q);
 	buf_init(&title, 0);
 	buf_init(&body, 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	for (size_t i = 0; i < n_ids && !failed; i++) {
 		struct store_row *row;
+		int rc;
 
+		row_s = store_stmt(st, STMT_SEARCH_ROW, err);
+		if (row_s == NULL) {
+			failed = true;
+			break;
+		}
+		sqlite3_bind_int64(row_s, 1, ids[i]);
+		rc = sqlite3_step(row_s);
+		if (rc == SQLITE_DONE)
+			continue; /* an index entry without its row */
+		if (rc != SQLITE_ROW) {
+			store_dberr(st->db, rc, "search", err);
+			failed = true;
+			break;
+		}
 		buf_reset(&title);
 		buf_reset(&body);
-		if (store_index_row(st->db, &st->json_each, s, ROW_NCOLUMNS,
+		if (store_index_row(st->db, &st->json_each, row_s, ROW_NCOLUMNS,
 		                    &title, &body, err) < 0) {
 			failed = true;
 			break;
@@ -738,24 +873,20 @@ store_search(struct store *st, const char *query, int limit, struct err *err)
 			continue;
 		if (p->n == (size_t)limit) {
 			p->more = true;
-			rc = SQLITE_DONE;
 			break;
 		}
 		row = store_page_push(p, &cap);
-		store_row_fill(row, s);
+		store_row_fill(row, row_s);
 		row->snippet = make_snippet(body.len > 0 ? buf_str(&body)
 		                                         : buf_str(&title),
 		                            &terms);
 	}
-	sqlite3_finalize(s);
-	buf_done(&q);
+	if (st->stmts[STMT_SEARCH_ROW] != NULL)
+		sqlite3_reset(st->stmts[STMT_SEARCH_ROW]);
+	free(ids);
 	buf_done(&title);
 	buf_done(&body);
 	terms_done(&terms);
-	if (!failed && rc != SQLITE_DONE) {
-		store_dberr(st->db, rc, "search", err);
-		failed = true;
-	}
 	if (failed) {
 		store_page_free(p);
 		return NULL;

@@ -63,6 +63,9 @@ static const char *const stmt_sql[STMT_COUNT_] = {
                             "body) VALUES ('delete', ?1, ?2, ?3)",
         [STMT_FTS_OLD] = "SELECT title, title_type, summary, summary_type, "
                          "content FROM items WHERE id = ?1",
+        [STMT_SEARCH_ROW] = "SELECT " ROW_COLUMNS ", i.title, i.title_type, "
+                            "i.summary, i.summary_type, i.content FROM items i "
+                            "JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?1",
         [STMT_DATA_VERSION] = "PRAGMA data_version",
 };
 
