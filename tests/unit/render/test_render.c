@@ -526,6 +526,8 @@ static const struct url_case url_cases[] = {
         {"rel", BASE, "https://example.com/news/rel"},
         {"../up?q=1#f", BASE, "https://example.com/up?q=1#f"},
         {"/abs", BASE, "https://example.com/abs"},
+        /* Resolved like a browser would, not refused: an IRI path. */
+        {"caf\xc3\xa9/x", BASE, "https://example.com/news/caf\xc3\xa9/x"},
         {"rel", NULL, NULL},
         {"rel", "file:///tmp/x", NULL},
         {"  https://x.example/a b\t\n ", NULL, "https://x.example/a%20b"},
