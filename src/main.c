@@ -23,11 +23,14 @@ static const struct command commands[] = {
 	{ "add", cli_add, "subscribe to a feed (or a web page's feed)" },
 	{ "cleanup", cli_cleanup, "remove old articles; --vacuum to shrink the file" },
 	{ "count", cli_count, "print how many articles match (--unread)" },
+	{ "export", cli_export, "write the subscriptions as OPML or a urls file" },
 	{ "feeds", cli_feeds, "list feeds with counts; --errors for feed health" },
+	{ "import", cli_import, "subscribe from an OPML file or a Newsboat set-up" },
 	{ "list", cli_list, "print stored headlines (plain, tsv or json)" },
 	{ "mark", cli_mark, "mark articles read, unread, starred or unstarred" },
 	{ "parse", cli_parse, "parse feed files or dates, as JSON or headlines" },
 	{ "refresh", cli_refresh, "download due feeds and store new articles" },
+	{ "remove", cli_remove, "unsubscribe from a feed" },
 	{ "render", cli_render, "render an article's HTML as wrapped text" },
 	{ "search", cli_search, "full-text search of the stored articles" },
 };
@@ -55,8 +58,17 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	/* Options before the command apply to every command. */
-	while (argc >= 3 && strcmp(argv[1], "--db") == 0) {
-		cli_set_db_path(argv[2]);
+	while (argc >= 3) {
+		if (strcmp(argv[1], "--db") == 0)
+			cli_set_db_path(argv[2]);
+		else if (strcmp(argv[1], "-c") == 0 ||
+		         strcmp(argv[1], "--config") == 0)
+			cli_set_config_paths(argv[2], NULL);
+		else if (strcmp(argv[1], "-u") == 0 ||
+		         strcmp(argv[1], "--urls") == 0)
+			cli_set_config_paths(NULL, argv[2]);
+		else
+			break;
 		argc -= 2;
 		argv += 2;
 	}

@@ -54,4 +54,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Writes s to f through the terminal sanitizer (one line, no escapes). */
 void cli_print_safe(FILE *f, const char *s);
 
+/* courant import, export and remove (src/cli/interop.c): subscriptions
+ * from and to OPML, Newsboat and the urls file. */
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_remove(int argc, char **argv);
+
+/* The global -c/--config and -u/--urls (set by main; NULL arguments keep
+ * what was set), and what they are (NULL: not given). */
+void cli_set_config_paths(const char *config, const char *urls);
+const char *cli_config_path(void);
+const char *cli_urls_path(void);
+
+struct urls_add;
+
+/* Appends the subscriptions to the urls file that goes with st (the one
+ * -u names, else the default one if it exists or st is the default
+ * database; else none). Returns how many lines were added, -1 after
+ * printing the error. */
+int cli_urls_add(const char *cmd, struct store *st, const struct urls_add *add,
+                 size_t n);
+
 #endif

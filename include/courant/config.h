@@ -60,6 +60,13 @@ char *config_dir(struct err *err);
 /* The user's home directory, a new string; NULL and ERR_IO. */
 char *config_home(struct err *err);
 
+/* Reads a whole file of the user's with the checks above: a regular file
+ * (or /dev/null) of at most max bytes, and when utf8, valid UTF-8 without
+ * NUL. A missing file is ERR_IO. *data is NUL-terminated, for the caller
+ * to free; -1 and err. */
+int config_read_file(const char *path, size_t max, bool utf8, char **data,
+                     size_t *len, struct err *err);
+
 /* ---- warnings ----------------------------------------------------------- */
 
 /* Something read and skipped; file is lent by the owning object. */
@@ -110,6 +117,7 @@ struct urls_add {
 	const char *title; /* NULL: none */
 	const char *const *tags;
 	size_t n_tags;
+	bool is_hidden; /* writes "!" */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "courant/cli.h"
+#include "courant/config.h"
 #include "courant/feed.h"
 #include "courant/fetch.h"
 #include "courant/store.h"
@@ -508,6 +509,16 @@ cli_add(int argc, char **argv)
 	url = resolve_feed_url(argv[optind]);
 	if (url == NULL)
 		goto out;
+	/* The urls file is the list the reader syncs with: record it there
+	 * first (interop.c says which file goes with this database). */
+	{
+		struct urls_add a = {url, NULL,
+		                     (const char *const *)argv + optind + 1,
+		                     (size_t)(argc - optind - 1), false};
+
+		if (cli_urls_add("add", st, &a, 1) < 0)
+			goto out;
+	}
 	existing = store_feed_by_url(st, url, NULL);
 	if (existing != NULL) {
 		fputs("already subscribed: ", stdout);

@@ -57,9 +57,9 @@ cfile_check_text(const char *name, const char *text, size_t n, struct err *err)
 	return 0;
 }
 
-int
-cfile_read(const char *path, size_t max, char **data, size_t *len,
-           bool *missing, struct err *err)
+static int
+read_file(const char *path, size_t max, bool utf8, char **data, size_t *len,
+          bool *missing, struct err *err)
 {
 	struct stat sb;
 	char *buf;
@@ -129,12 +129,34 @@ cfile_read(const char *path, size_t max, char **data, size_t *len,
 	}
 	close(fd);
 	buf[got] = '\0';
-	if (cfile_check_text(path, buf, got, err) < 0) {
+	if (utf8 && cfile_check_text(path, buf, got, err) < 0) {
 		free(buf);
 		return -1;
 	}
 	*data = buf;
 	*len = got;
+	return 0;
+}
+
+int
+cfile_read(const char *path, size_t max, char **data, size_t *len,
+           bool *missing, struct err *err)
+{
+	return read_file(path, max, true, data, len, missing, err);
+}
+
+int
+config_read_file(const char *path, size_t max, bool utf8, char **data,
+                 size_t *len, struct err *err)
+{
+	bool missing;
+
+	if (read_file(path, max, utf8, data, len, &missing, err) < 0)
+		return -1;
+	if (missing) {
+		err_set(err, ERR_IO, "%s: no such file", path);
+		return -1;
+	}
 	return 0;
 }
 

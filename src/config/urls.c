@@ -235,6 +235,8 @@ urls_format_line(const struct urls_add *a)
 		put_word(&b, "", a->tags[i]);
 	if (a->title != NULL && a->title[0] != '\0')
 		put_word(&b, "~", a->title);
+	if (a->is_hidden)
+		buf_puts(&b, " \"!\"");
 	return buf_take(&b);
 }
 

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "courant/feed.h"
 #include "courant/text.h"
@@ -424,15 +425,26 @@ void
 feed_opml_write(struct buf *out, const char *title,
                 const struct feed_opml_entry *feeds, size_t n, feed_time now)
 {
-	char date[32];
+	static const char days[][4] = {"Sun", "Mon", "Tue", "Wed",
+	                               "Thu", "Fri", "Sat"};
+	static const char months[][4] = {"Jan", "Feb", "Mar", "Apr",
+	                                 "May", "Jun", "Jul", "Aug",
+	                                 "Sep", "Oct", "Nov", "Dec"};
+	time_t t = (time_t)now;
+	struct tm tm;
 	bool *done = xcalloc(n + 1, sizeof *done);
 
 	buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	              "<opml version=\"2.0\">\n  <head>\n    <title>");
 	put_escaped(out, title != NULL ? title : "courant subscriptions");
 	buf_puts(out, "</title>\n");
-	if (feed_date_format(now, date, sizeof date) > 0)
-		buf_printf(out, "    <dateCreated>%s</dateCreated>\n", date);
+	/* RFC 822, as OPML 2.0 asks, without the locale's names. */
+	if (gmtime_r(&t, &tm) != NULL && tm.tm_year >= 0 && tm.tm_year < 8100)
+		buf_printf(out,
+		           "    <dateCreated>%s, %02d %s %d %02d:%02d:%02d "
+		           "GMT</dateCreated>\n",
+		           days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+		           tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	buf_puts(out, "  </head>\n  <body>\n");
 	/* Untagged feeds first, then one folder per first tag (in the order
 	 * feeds come), which is how other readers show categories; the

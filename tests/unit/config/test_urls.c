@@ -278,9 +278,9 @@ test_edit(void **state)
 	char *path = xasprintf("%s/sub/dir/urls", tmpdir);
 	const char *tags[] = {"two words", "x\"y", "plain"};
 	struct urls_add add[] = {
-	        {"http://c/", "C \"q\"", tags, 3},
-	        {"http://a/", NULL, NULL, 0}, /* already there */
-	        {"http://c/", NULL, NULL, 0}, /* twice in one call */
+	        {"http://c/", "C \"q\"", tags, 3, true},
+	        {"http://a/", NULL, NULL, 0, false}, /* already there */
+	        {"http://c/", NULL, NULL, 0, false}, /* twice */
 	};
 	struct urls *u;
 	char *text;
@@ -303,7 +303,7 @@ test_edit(void **state)
 	                          "exec:~/x.sh\n"
 	                          "http://b/\n"
 	                          "http://c/ \"two words\" \"x\\\"y\" plain "
-	                          "\"~C \\\"q\\\"\"\n");
+	                          "\"~C \\\"q\\\"\" \"!\"\n");
 	free(text);
 	/* What was written reads back the same. */
 	u = urls_load(path, &err);
@@ -312,6 +312,7 @@ test_edit(void **state)
 	assert_string_equal(u->entries[2].title, "C \"q\"");
 	assert_string_equal(u->entries[2].tags[0], "two words");
 	assert_string_equal(u->entries[2].tags[1], "x\"y");
+	assert_true(u->entries[2].is_hidden);
 	urls_free(u);
 	/* Removing keeps comments and blank lines. */
 	assert_int_equal(urls_file_remove(path, "http://a/", &err), 1);
