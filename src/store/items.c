@@ -573,6 +573,29 @@ plans_free(struct plan *plans, size_t n)
 	free(plans);
 }
 
+/* Adds n new (unread, unstarred) items to the feed's counts: what a
+ * trigger per insert did until schema version 5. */
+static int
+count_new(struct store *st, long feed_id, int n, struct err *err)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (n == 0)
+		return 0;
+	s = store_prepare(st->db,
+	                  "UPDATE feeds SET n_items = n_items + ?2,"
+	                  " n_unread = n_unread + ?2 WHERE id = ?1",
+	                  err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, feed_id);
+	sqlite3_bind_int(s, 2, n);
+	r = step_done(st, s, "count items", err);
+	sqlite3_finalize(s);
+	return r;
+}
+
 /* The ids of the items this refresh saw, as a JSON array: what retention
  * must never drop (it would come back as new on the next refresh). */
 static char *
@@ -698,6 +721,8 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 		else
 			tmp.n_changed++;
 	}
+	if (count_new(st, r->feed_id, tmp.n_new, err) < 0)
+		goto fail;
 	for (size_t i = 0; i < r->n; i++) {
 		if ((plans[i].kind == PLAN_NEW ||
 		     plans[i].kind == PLAN_CHANGED) &&
