@@ -152,6 +152,163 @@ store_index_item(struct buf *title, struct buf *body,
 	}
 }
 
+static const char *
+skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Decodes the JSON string at p (past its opening quote) into out; returns
+ * what follows the closing quote, NULL for anything unexpected. */
+static const char *
+json_str(const char *p, struct buf *out)
+{
+	static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+
+	for (;;) {
+		const char *run = p;
+		const char *e;
+		uint32_t cp = 0;
+		char utf8[4];
+
+		while (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+			p++;
+		buf_append(out, run, (size_t)(p - run));
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\' || p[1] == '\0')
+			return NULL;
+		p++;
+		if (*p != 'u') {
+			e = strchr(escapes, *p);
+			if (e == NULL || (e - escapes) % 2 != 0)
+				return NULL;
+			buf_putc(out, e[1]);
+			p++;
+			continue;
+		}
+		for (int i = 1; i <= 4; i++) {
+			int d = hex_digit(p[i]);
+
+			if (d < 0)
+				return NULL;
+			cp = cp * 16 + (uint32_t)d;
+		}
+		/* items.c escapes only C0 controls; a NUL or a surrogate is
+		 * left to SQLite's own decoder. */
+		if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+			return NULL;
+		buf_append(out, utf8, utf8_encode(cp, utf8));
+		p += 5;
+	}
+}
+
+/*
+ * Appends the index text of a content array, [{"a": text, "n": type}...]
+ * as items.c writes it, to body: what the json_each() path below gives,
+ * several times faster (a search checks the text of up to 2,000
+ * candidates). false, with body as it was, for anything else.
+ */
+static bool
+fast_contents(const char *json, struct buf *body)
+{
+	size_t mark = body->len;
+	struct buf a;
+	struct buf other;
+	const char *p = skip_ws(json);
+	bool ok = false;
+
+	buf_init(&a, 0);
+	buf_init(&other, 0);
+	if (*p++ != '[')
+		goto out;
+	p = skip_ws(p);
+	if (*p == ']') {
+		ok = *skip_ws(p + 1) == '\0';
+		goto out;
+	}
+	for (;;) {
+		bool has_a = false;
+		long n = 0;
+
+		p = skip_ws(p);
+		if (*p++ != '{')
+			goto out;
+		buf_reset(&a);
+		p = skip_ws(p);
+		while (*p != '}') {
+			char key;
+
+			if (p[0] != '"' || p[1] == '\0' || p[2] != '"')
+				goto out;
+			key = p[1];
+			p = skip_ws(p + 3);
+			if (*p++ != ':')
+				goto out;
+			p = skip_ws(p);
+			if (*p == '"') {
+				if (key == 'a' && has_a)
+					goto out;
+				buf_reset(&other);
+				p = json_str(p + 1, key == 'a' ? &a : &other);
+				has_a = has_a || key == 'a';
+			} else if (key == 'n' &&
+			           (*p == '-' || (*p >= '0' && *p <= '9'))) {
+				char *end;
+
+				n = strtol(p, &end, 10);
+				p = end;
+			} else {
+				goto out;
+			}
+			if (p == NULL)
+				goto out;
+			p = skip_ws(p);
+			if (*p == ',')
+				p = skip_ws(p + 1);
+			else if (*p != '}')
+				goto out;
+		}
+		p = skip_ws(p + 1);
+		buf_putc(body, '\n');
+		if (has_a) {
+			struct feed_text c = {
+			        .type = (enum feed_text_type)n,
+			        .value = a.data,
+			};
+
+			store_text_for_index(body, &c);
+		}
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		ok = *p == ']' && *skip_ws(p + 1) == '\0';
+		break;
+	}
+out:
+	if (!ok) {
+		body->len = mark;
+		if (body->data != NULL)
+			body->data[mark] = '\0';
+	}
+	buf_done(&a);
+	buf_done(&other);
+	return ok;
+}
+
 int
 store_index_row(sqlite3 *db, sqlite3_stmt **each, sqlite3_stmt *row, int col,
                 struct buf *title, struct buf *body, struct err *err)
@@ -169,6 +326,9 @@ store_index_row(sqlite3 *db, sqlite3_stmt **each, sqlite3_stmt *row, int col,
 	store_text_for_index(title, &t);
 	store_text_for_index(body, &sum);
 	if (sqlite3_column_type(row, col + 4) == SQLITE_NULL)
+		return 0;
+	if (fast_contents((const char *)sqlite3_column_text(row, col + 4),
+	                  body))
 		return 0;
 	/* The content constructs, stored as [{"a": text, "n": type}...]. */
 	if (*each == NULL) {

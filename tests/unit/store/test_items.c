@@ -872,6 +872,57 @@ test_search_snippets(void **state)
 	store_close(st);
 }
 
+/* An edited item leaves the index by the text it was indexed with, read
+ * back from its row: escapes in the stored JSON must come back exact. */
+static void
+test_reindex_escapes(void **state)
+{
+	struct store *st = open_mem();
+	long f = add_feed(st, "http://e", 0, NULL);
+	struct feed_item it[] = {mk("1", "Escapes", 1000)};
+	struct feed_text before[] = {
+	        {FEED_TEXT_PLAIN, "say \"quoted\" back\\slash tab\there", NULL},
+	        {FEED_TEXT_HTML,
+	         "<p>ctl\x01"
+	         "char caf\xc3\xa9 \xe2\x80\x94 "
+	         "slash/ oldword</p>",
+	         "fr"},
+	        {FEED_TEXT_XHTML, "", NULL},
+	        {FEED_TEXT_PLAIN, NULL, NULL},
+	};
+	struct feed_text after[] = {
+	        {FEED_TEXT_PLAIN, "newword only", NULL},
+	};
+	static const char *const gone[] = {"quoted", "slash", "tab",    "here",
+	                                   "char",   "cafe",  "oldword"};
+	struct err err = {0};
+	struct store_page *p;
+
+	(void)state;
+	it[0].content = before;
+	it[0].n_content = 4;
+	assert_int_equal(refresh(st, f, it, 1, NULL), 0);
+	p = store_search(st, "oldword", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	it[0].content = after;
+	it[0].n_content = 1;
+	assert_int_equal(refresh(st, f, it, 1, NULL), 0);
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+		p = store_search(st, gone[i], 10, &err);
+		assert_non_null(p);
+		if (p->n != 0)
+			fail_msg("'%s' is still indexed", gone[i]);
+		store_page_free(p);
+	}
+	p = store_search(st, "newword", 10, &err);
+	assert_non_null(p);
+	assert_int_equal(p->n, 1);
+	store_page_free(p);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -889,6 +940,7 @@ main(void)
 	        cmocka_unit_test(test_search),
 	        cmocka_unit_test(test_duplicate_keys),
 	        cmocka_unit_test(test_search_snippets),
+	        cmocka_unit_test(test_reindex_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -744,6 +744,114 @@ test_crash(void **state)
 	free(path);
 }
 
+/* The index text read back from a row (to forget an entry) must be the
+ * bytes the item was indexed with: the fast decoder of stored content
+ * arrays against SQLite's json_each(), on every shape and escape. */
+static void
+test_index_row_text(void **state)
+{
+	static const char *const cases[] = {
+	        NULL,
+	        "[]",
+	        " [ ] ",
+	        "[{}]",
+	        "[{\"a\":\"plain\",\"n\":0}]",
+	        "[{\"a\":\"<p>x &amp; y</p>\",\"b\":\"fr\",\"n\":1},"
+	        "{\"a\":\"two\",\"n\":2}]",
+	        "[{\"a\":\"q\\\" b\\\\ s\\/ n\\n t\\t r\\r b\\b f\\f\"}]",
+	        "[{\"a\":\"ctl\\u0001 caf\\u00e9 \\u2014 \\u00E9\",\"n\":0}]",
+	        "[{\"a\":\"pair \\ud83d\\ude00\",\"n\":0}]",
+	        "[{\"a\":\"nul \\u0000 x\",\"n\":0}]",
+	        "[ { \"n\" : 1 , \"a\" : \"<b>spaced</b>\" } , {\"b\":\"x\"} ]",
+	        "[{\"a\":\"x\",\"n\":-3}]",
+	        "[{\"a\":5,\"n\":0}]",
+	        "[{\"a\":\"dup\",\"a\":\"twice\"}]",
+	        "[{\"a\":\"unterminated}]",
+	        "[{\"a\":\"x\"}] trailing",
+	        "{\"a\":\"not an array\"}",
+	        "[{\"a\":\"raw \xc3\xa9 bytes\",\"n\":1}]",
+	};
+	sqlite3 *db;
+	sqlite3_stmt *row;
+	sqlite3_stmt *each = NULL;
+	sqlite3_stmt *ref;
+	struct err err = {0};
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT 'T', 0, '<i>s</i>', 1, ?1",
+	                                    -1, &row, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(
+	        sqlite3_prepare_v2(
+	                db,
+	                "SELECT json_extract(value, '$.a'),"
+	                " json_extract(value, '$.n') FROM json_each(?1)",
+	                -1, &ref, NULL),
+	        SQLITE_OK);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct buf title;
+		struct buf body;
+		struct buf want;
+		char summary[] = "<i>s</i>";
+		struct feed_text sum = {FEED_TEXT_HTML, summary, NULL};
+		bool valid;
+		int rc;
+
+		buf_init(&title, 0);
+		buf_init(&body, 0);
+		buf_init(&want, 0);
+		sqlite3_reset(row);
+		if (cases[c] != NULL)
+			sqlite3_bind_text(row, 1, cases[c], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(row, 1);
+		assert_int_equal(sqlite3_step(row), SQLITE_ROW);
+		rc = store_index_row(db, &each, row, 0, &title, &body, &err);
+		/* The reference: what json_each() says, when it can read it. */
+		store_text_for_index(&want, &sum);
+		valid = cases[c] == NULL;
+		if (cases[c] != NULL) {
+			int r;
+
+			sqlite3_reset(ref);
+			sqlite3_bind_text(ref, 1, cases[c], -1, SQLITE_STATIC);
+			while ((r = sqlite3_step(ref)) == SQLITE_ROW) {
+				struct feed_text t = {
+				        .type = (enum feed_text_type)
+				                sqlite3_column_int(ref, 1),
+				        .value = (char *)sqlite3_column_text(
+				                ref, 0),
+				};
+
+				buf_putc(&want, '\n');
+				store_text_for_index(&want, &t);
+			}
+			valid = r == SQLITE_DONE;
+		}
+		if (!valid) {
+			/* Malformed JSON: an error, never a guess. */
+			if (rc == 0)
+				fail_msg("case %zu: accepted bad JSON", c);
+		} else {
+			if (rc != 0)
+				fail_msg("case %zu: %s", c, err.msg);
+			assert_string_equal(buf_str(&title), "T");
+			if (strcmp(buf_str(&body), buf_str(&want)) != 0)
+				fail_msg("case %zu: '%s' != '%s'", c,
+				         buf_str(&body), buf_str(&want));
+		}
+		buf_done(&title);
+		buf_done(&body);
+		buf_done(&want);
+	}
+	sqlite3_finalize(each);
+	sqlite3_finalize(ref);
+	sqlite3_finalize(row);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -760,6 +868,7 @@ main(void)
 	        cmocka_unit_test(test_data_version),
 	        cmocka_unit_test(test_concurrent_writers),
 	        cmocka_unit_test(test_crash),
+	        cmocka_unit_test(test_index_row_text),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
