@@ -16,6 +16,11 @@ import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+try:
+    import brotli  # Debian: python3-brotli
+except ImportError:
+    brotli = None
+
 LAST_MODIFIED = "Tue, 03 Jun 2025 07:39:21 GMT"
 
 
@@ -31,6 +36,7 @@ class Feed:
         self.requests = 0
         self.not_modified = 0
         self.gzipped = 0
+        self.brotlied = 0
         self.headers = []  # request headers of each request
 
     def etag(self):
@@ -153,9 +159,16 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
         getattr(self, "mode_" + mode)(f)
 
-    def mode_ok(self, f, compress=False):
-        common = [("ETag", f.etag()), ("Last-Modified", LAST_MODIFIED)]
-        if self.headers.get("If-None-Match") == f.etag():
+    def mode_ok(self, f, compress=None, etag=True):
+        common = [("Last-Modified", LAST_MODIFIED)]
+        if etag:
+            common.append(("ETag", f.etag()))
+            fresh = self.headers.get("If-None-Match") == f.etag()
+        else:
+            # Last-Modified alone: the date of version 1.
+            fresh = (f.version == 1 and self.headers.get(
+                "If-Modified-Since") == LAST_MODIFIED)
+        if fresh:
             with self.state.lock:
                 f.not_modified += 1
             self.send_response(304)
@@ -164,15 +177,28 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = f.body()
-        if compress and "gzip" in self.headers.get("Accept-Encoding", ""):
+        offered = [e.split(";")[0].strip() for e in
+                   self.headers.get("Accept-Encoding", "").split(",")]
+        if compress == "gzip" and "gzip" in offered:
             body = gzip.compress(body)
             common.append(("Content-Encoding", "gzip"))
             with self.state.lock:
                 f.gzipped += 1
+        elif compress == "br" and "br" in offered and brotli is not None:
+            body = brotli.compress(body)
+            common.append(("Content-Encoding", "br"))
+            with self.state.lock:
+                f.brotlied += 1
         self.send(200, body, headers=common)
 
     def mode_gzip(self, f):
-        self.mode_ok(f, compress=True)
+        self.mode_ok(f, compress="gzip")
+
+    def mode_brotli(self, f):
+        self.mode_ok(f, compress="br")
+
+    def mode_lastmod(self, f):
+        self.mode_ok(f, etag=False)
 
     def mode_cached(self, f):
         # A feed that asks to be left alone for ten minutes.
