@@ -13,3 +13,7 @@ tests_unit_ui_test_ui_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/ui
 tests_unit_ui_test_ui_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_ui_test_ui_LDADD = $(UNIT_LDADD)
 endif
+
+# End-to-end: the real binary driven in a private tmux server.
+TESTS += tests/tui/reader.sh tests/tui/hostile.sh
+EXTRA_DIST += tests/tui/lib.sh tests/tui/reader.sh tests/tui/hostile.sh

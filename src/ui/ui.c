@@ -1216,6 +1216,13 @@ draw(struct ui *ui)
 	if (!ui->dirty)
 		return;
 	ui->dirty = false;
+	/*
+	 * Start from a blank virtual screen: writing a wide character over
+	 * the halves of older wide characters shifts the line (Hangul titles
+	 * came out one column off). Only the differences with what the
+	 * terminal shows are sent, so this costs no bytes.
+	 */
+	erase();
 	if (ui->rows < 1 || ui->cols < 1) {
 		refresh();
 		return;
@@ -1319,8 +1326,9 @@ handle_resize(struct ui *ui)
 {
 	struct winsize ws;
 
+	/* Only a real change: resizeterm() queues a KEY_RESIZE. */
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	    ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
 	relayout(ui);
@@ -2431,7 +2439,8 @@ handle_key(struct ui *ui, uint32_t key)
 	if (key == UI_KEY_NONE)
 		return;
 	if (key == UI_KEY_RESIZE) {
-		handle_resize(ui);
+		/* curses has resized already. */
+		relayout(ui);
 		return;
 	}
 	if (ui->popup != NULL) {
