@@ -104,5 +104,6 @@ if [ "$action" = check ]; then
 	exit 0
 fi
 
-# The reader's interface is not built yet: show the demo feeds' headlines.
-exec "$build/prefix/bin/courant" parse "$build/prefix/share/courant/demo/"*
+# The reader on the bundled demo feeds, with its own database in the build
+# tree: the quick start never touches your store (~/.local/share/courant).
+exec "$build/prefix/bin/courant" --db "$build/demo.db"
