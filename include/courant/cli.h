@@ -75,4 +75,21 @@ struct urls_add;
 int cli_urls_add(const char *cmd, struct store *st, const struct urls_add *add,
                  size_t n);
 
+/*
+ * The reader's files (src/cli/files.c). cli_files_load() reads the config
+ * and urls files of this run (-c, -u, else XDG), checks binds and colours
+ * against the reader's tables and prints warnings; NULL after printing
+ * "FILE:LINE: what is wrong", and the caller exits 2 before touching the
+ * terminal. cli_files_apply() fills the reader's and the poller's options
+ * (pointers stay owned by f: free it after the reader) and syncs the
+ * store's feed list with the urls file; -1 after printing.
+ */
+struct cli_files;
+struct ui_options;
+struct poller_opts;
+struct cli_files *cli_files_load(const char *cmd);
+int cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
+                    struct ui_options *o, struct poller_opts *po);
+void cli_files_free(struct cli_files *f);
+
 #endif

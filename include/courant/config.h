@@ -144,8 +144,9 @@ enum config_view {
 };
 enum config_layout {
 	CONFIG_LAYOUT_AUTO,
-	CONFIG_LAYOUT_SPLIT,
-	CONFIG_LAYOUT_SINGLE
+	CONFIG_LAYOUT_SINGLE,
+	CONFIG_LAYOUT_SIDE,
+	CONFIG_LAYOUT_STACKED,
 };
 
 /* Every `set` name, typed. Durations are in seconds. */

@@ -36,6 +36,8 @@ cli_reader(int argc, char **argv)
 	};
 	const char *db = NULL;
 	struct ui_options o;
+	struct poller_opts po;
+	struct cli_files *files;
 	struct err err = {0};
 	struct store *st;
 	struct poller *p = NULL;
@@ -58,12 +60,21 @@ cli_reader(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("reader", "unexpected argument '%s'",
 		                       argv[optind]);
+	/* The user's files are checked before anything else: a mistake in
+	 * them is exit status 2, said before the terminal is touched. */
+	files = cli_files_load(NULL);
+	if (files == NULL)
+		return 2;
 	st = cli_store_open("reader", db, 0);
-	if (st == NULL)
+	if (st == NULL) {
+		cli_files_free(files);
 		return 1;
+	}
 	ui_options_default(&o);
+	if (cli_files_apply(NULL, files, st, &o, &po) < 0)
+		goto out;
 	ui = ui_new(st, &o);
-	p = poller_new(st, NULL, ui_poll_report, ui, &err);
+	p = poller_new(st, &po, ui_poll_report, ui, &err);
 	if (p == NULL)
 		goto failed;
 	if (ui_run(ui, p, &err) < 0)
@@ -83,5 +94,6 @@ out:
 	poller_free(p);
 	ui_free(ui);
 	store_close(st);
+	cli_files_free(files);
 	return status;
 }

@@ -40,7 +40,8 @@ struct setting {
 };
 
 static const char *const views[] = {"feeds", "articles", "unread", NULL};
-static const char *const layouts[] = {"auto", "split", "single", NULL};
+static const char *const layouts[] = {"auto", "single", "side", "stacked",
+                                      NULL};
 
 #define MAX_STRING 1024
 
@@ -60,7 +61,7 @@ static const struct setting settings[] = {
 	{ {"default-view", "feeds|articles|unread", "feeds", false}, K_ENUM, OFF(default_view), 0, 0, false, views, NULL, -1 },
 	{ {"download-timeout", "duration", "2m", false}, K_DURATION, OFF(download_timeout), 1, 3600, false, NULL, NULL, -1 },
 	{ {"host-connections", "integer", "4", false}, K_INT, OFF(host_connections), 1, 16, false, NULL, NULL, -1 },
-	{ {"layout", "auto|split|single", "auto", false}, K_ENUM, OFF(layout), 0, 0, false, layouts, NULL, -1 },
+	{ {"layout", "auto|single|side|stacked", "auto", false}, K_ENUM, OFF(layout), 0, 0, false, layouts, NULL, -1 },
 	{ {"low-speed-timeout", "duration", "30s", false}, K_DURATION, OFF(low_speed_timeout), 1, 3600, false, NULL, NULL, -1 },
 	{ {"max-age-days", "integer", "0", true}, K_INT, OFF(max_age_days), 0, 36500, false, NULL, NULL, FOFF(max_age_days) },
 	{ {"max-items", "integer", "0", true}, K_INT, OFF(max_items), 0, 1000000, false, NULL, NULL, FOFF(max_items) },

@@ -129,7 +129,7 @@ test_constructs(void **state)
 	        "set max-age-days 90\n"
 	        "set cleanup-unread on\n"
 	        "set default-view Unread\n"
-	        "set layout split\n"
+	        "set layout side\n"
 	        "set date-format \"%a %d %b %H:%M\"\n"
 	        "set show-read-articles no\n"
 	        "set show-read-feeds false\n"
@@ -166,7 +166,7 @@ test_constructs(void **state)
 	assert_int_equal(c->set.max_age_days, 90);
 	assert_true(c->set.cleanup_unread);
 	assert_int_equal(c->set.default_view, CONFIG_VIEW_UNREAD);
-	assert_int_equal(c->set.layout, CONFIG_LAYOUT_SPLIT);
+	assert_int_equal(c->set.layout, CONFIG_LAYOUT_SIDE);
 	assert_string_equal(c->set.date_format, "%a %d %b %H:%M");
 	assert_false(c->set.show_read_articles);
 	assert_false(c->set.show_read_feeds);
