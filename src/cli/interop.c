@@ -102,6 +102,46 @@ urls_for(const char *cmd, struct store *st, bool *failed)
 	return path;
 }
 
+static bool
+is_demo(const struct store_feed *f)
+{
+	if (!str_starts_with(f->url, "file:"))
+		return false;
+	for (size_t i = 0; i < f->n_tags; i++)
+		if (strcmp(f->tags[i], "demo") == 0)
+			return true;
+	return false;
+}
+
+/* A urls file about to be created starts with the feeds the database
+ * already has (but the demo feeds): the reader's next sync would
+ * otherwise unsubscribe them. */
+static int
+seed(const char *path, struct store *st, struct err *err)
+{
+	struct store_feed_list *l = store_feeds(st, NULL, err);
+	struct urls_add *v;
+	size_t n = 0;
+	int r;
+
+	if (l == NULL)
+		return -1;
+	v = xcalloc(l->n + 1, sizeof *v);
+	for (size_t i = 0; i < l->n; i++) {
+		if (is_demo(&l->feeds[i]))
+			continue;
+		v[n].url = l->feeds[i].url;
+		v[n].title = l->feeds[i].user_title;
+		v[n].tags = (const char *const *)l->feeds[i].tags;
+		v[n].n_tags = l->feeds[i].n_tags;
+		n++;
+	}
+	r = n > 0 ? urls_file_append(path, v, n, err) : 0;
+	free(v);
+	store_feed_list_free(l);
+	return r;
+}
+
 int
 cli_urls_add(const char *cmd, struct store *st, const struct urls_add *add,
              size_t n)
@@ -109,11 +149,14 @@ cli_urls_add(const char *cmd, struct store *st, const struct urls_add *add,
 	struct err err = {0};
 	bool failed;
 	char *path = urls_for(cmd, st, &failed);
-	int r;
+	int r = 0;
 
 	if (path == NULL)
 		return failed ? -1 : 0;
-	r = urls_file_append(path, add, n, &err);
+	if (!exists(path))
+		r = seed(path, st, &err);
+	if (r >= 0)
+		r = urls_file_append(path, add, n, &err);
 	if (r < 0)
 		say(stderr, cmd, NULL, err.msg);
 	free(path);

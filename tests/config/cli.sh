@@ -73,6 +73,15 @@ cmp -s "$urls" "$tmp/want" && pass || fail "remove: urls is $(cat "$urls")"
 "$C" --db "$tmp/scratch.db" add "$feed" >/dev/null 2>&1 || fail "add (scratch)"
 [ ! -e "$HOME/.config/courant/urls" ] && pass || fail "add created the default urls file"
 
+# The default urls file, created by add, starts with the feeds the default
+# database already had, so that the reader's sync keeps them.
+feed2="file://$top_srcdir/data/demo/tech.rdf"
+XDG_DATA_HOME=$tmp/data "$C" -u "$tmp/elsewhere" add "$feed" news >/dev/null 2>&1 || fail "add (elsewhere)"
+XDG_DATA_HOME=$tmp/data "$C" add "$feed2" >/dev/null 2>&1 || fail "add (default)"
+printf '%s news\n%s\n' "$feed" "$feed2" >"$tmp/want"
+cmp -s "$HOME/.config/courant/urls" "$tmp/want" && pass || fail "seeded urls: $(cat "$HOME/.config/courant/urls")"
+rm -f "$HOME/.config/courant/urls"
+
 # OPML: three levels of folders, ISO-8859-1, titles outside ASCII.
 db2=$tmp/db2
 u2=$tmp/urls2
