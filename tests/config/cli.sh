@@ -107,4 +107,18 @@ cmp -s "$tmp/u.txt" "$u2" && pass || fail "export --format urls: $(diff "$tmp/u.
 expect 2 "--format is opml or urls" -- --db "$db2" export --format xml
 expect 1 "not OPML" -- --db "$db2" import "$top_srcdir/data/demo/world.xml"
 expect 1 "a DOCTYPE is not accepted" -- --db "$db2" import "$top_srcdir/tests/fuzz/corpus/opml/doctype.opml"
+
+# Bash completion, without bash-completion installed.
+if command -v bash >/dev/null 2>&1; then
+	printf '%s news\nhttp://b.example/x\n' "$feed" >"$tmp/curls"
+	COURANT_URLS=$tmp/curls bash -c '. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _courant
+		echo "${COMPREPLY[*]}"' sh "$top_srcdir/contrib/completion/bash/courant" \
+		courant --db x remove "" >"$tmp/out" 2>&1
+	[ "$(cat "$tmp/out")" = "$feed http://b.example/x" ] && pass || fail "bash completion of remove: $(cat "$tmp/out")"
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _courant
+		echo "${COMPREPLY[*]}"' sh "$top_srcdir/contrib/completion/bash/courant" \
+		courant export --format "" >"$tmp/out" 2>&1
+	[ "$(cat "$tmp/out")" = "opml urls" ] && pass || fail "bash completion of --format: $(cat "$tmp/out")"
+fi
 finish
