@@ -43,12 +43,15 @@ static const char *const hdr_names[H_N] = {
 struct pending {
 	long feed_id;
 	enum poll_mode mode;
-	char *host; /* fetch_host_key() of the URL, NULL when unusable */
+	int host; /* index in poller.hosts; -1: takes no connection */
 };
 
+/* A host:port, for the per-host cap. Indices into poller.hosts stay
+ * valid: hosts are only ever added. */
 struct host {
 	char *key;
-	int n;
+	int n;    /* transfers running */
+	int idle; /* connections probably left open by finished transfers */
 };
 
 struct transfer {
@@ -61,7 +64,9 @@ struct transfer {
 	enum poll_mode mode;
 	char *url;
 	char *title;
-	char *host;
+	int host;
+	bool in_multi;
+	CURLcode result; /* once done */
 	bool is_file;
 	bool was_dead;
 	int failures; /* before this attempt */
@@ -89,6 +94,9 @@ struct poller {
 	size_t n_queue, cap_queue;
 	struct transfer *running;
 	int n_running;
+	/* Done transfers not yet stored, oldest first. */
+	struct transfer *done, **done_tail;
+	int n_done; /* at most max_transfers: bounds the memory held */
 	struct host *hosts;
 	size_t n_hosts;
 	long interval;
@@ -140,6 +148,7 @@ poller_new(struct store *st, const struct poller_opts *o, poll_report_fn *fn,
 		p->o.max_host = 1;
 	p->fn = fn;
 	p->arg = arg;
+	p->done_tail = &p->done;
 	p->rnd = ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^
 	         (uint64_t)(uintptr_t)p;
 	if (p->rnd == 0)
@@ -176,7 +185,8 @@ transfer_free(struct transfer *t)
 	if (t == NULL)
 		return;
 	if (t->h != NULL) {
-		curl_multi_remove_handle(t->p->m, t->h);
+		if (t->in_multi)
+			curl_multi_remove_handle(t->p->m, t->h);
 		curl_easy_cleanup(t->h);
 	}
 	curl_slist_free_all(t->req_headers);
@@ -186,27 +196,40 @@ transfer_free(struct transfer *t)
 	store_refresh_free(t->refresh);
 	free(t->url);
 	free(t->title);
-	free(t->host);
 	free(t);
 }
 
-static struct host *
-host_get(struct poller *p, const char *key)
+/* The index of url's host in p->hosts, added when new; -1 for a URL that
+ * takes no connection (file://) or cannot be used. */
+static int
+host_index(struct poller *p, const char *url)
 {
-	for (size_t i = 0; i < p->n_hosts; i++)
+	char *key = fetch_host_key(url);
+	size_t i;
+
+	if (key == NULL || *key == '\0') {
+		free(key);
+		return -1;
+	}
+	for (i = 0; i < p->n_hosts; i++)
 		if (strcmp(p->hosts[i].key, key) == 0)
-			return &p->hosts[i];
-	p->hosts = xreallocarray(p->hosts, p->n_hosts + 1, sizeof *p->hosts);
-	p->hosts[p->n_hosts].key = xstrdup(key);
-	p->hosts[p->n_hosts].n = 0;
-	return &p->hosts[p->n_hosts++];
+			break;
+	if (i == p->n_hosts) {
+		p->hosts = xreallocarray(p->hosts, p->n_hosts + 1,
+		                         sizeof *p->hosts);
+		p->hosts[i].key = key;
+		p->hosts[i].n = 0;
+		p->hosts[i].idle = 0;
+		p->n_hosts++;
+	} else {
+		free(key);
+	}
+	return (int)i;
 }
 
 void
 poller_cancel(struct poller *p)
 {
-	for (size_t i = 0; i < p->n_queue; i++)
-		free(p->queue[i].host);
 	p->n_queue = 0;
 }
 
@@ -219,6 +242,12 @@ poller_free(struct poller *p)
 		struct transfer *t = p->running;
 
 		p->running = t->next;
+		transfer_free(t);
+	}
+	while (p->done != NULL) {
+		struct transfer *t = p->done;
+
+		p->done = t->next;
 		transfer_free(t);
 	}
 	poller_cancel(p);
@@ -240,6 +269,9 @@ is_known(const struct poller *p, long feed_id)
 	for (const struct transfer *t = p->running; t; t = t->next)
 		if (t->feed_id == feed_id)
 			return true;
+	for (const struct transfer *t = p->done; t; t = t->next)
+		if (t->feed_id == feed_id)
+			return true;
 	return false;
 }
 
@@ -258,7 +290,7 @@ enqueue(struct poller *p, const struct store_feed *f, enum poll_mode mode)
 	q = &p->queue[p->n_queue++];
 	q->feed_id = f->id;
 	q->mode = mode;
-	q->host = fetch_host_key(f->fetch_url ? f->fetch_url : f->url);
+	q->host = host_index(p, f->fetch_url ? f->fetch_url : f->url);
 }
 
 int
@@ -297,7 +329,7 @@ poller_set_interval(struct poller *p, long seconds)
 bool
 poller_busy(const struct poller *p)
 {
-	return p->n_queue > 0 || p->running != NULL;
+	return p->n_queue > 0 || p->running != NULL || p->done != NULL;
 }
 
 void
@@ -510,6 +542,7 @@ setup_transfer(struct transfer *t, const struct store_feed *f, struct err *err)
 		err_set(err, ERR_NET, "libcurl: cannot start a transfer");
 		return -1;
 	}
+	t->in_multi = true;
 	return 0;
 }
 
@@ -551,7 +584,7 @@ start(struct poller *p, const struct pending *q)
 	t->mode = q->mode;
 	t->url = xstrdup(url);
 	t->title = xstrdup(f->title ? f->title : url);
-	t->host = xstrdup(q->host ? q->host : "");
+	t->host = q->host;
 	t->is_file = fetch_url_kind(url) == FETCH_URL_FILE;
 	t->was_dead = f->is_dead;
 	t->failures = f->failures;
@@ -573,39 +606,65 @@ start(struct poller *p, const struct pending *q)
 	p->n_running++;
 	if (p->n_running > p->stats.max_running)
 		p->stats.max_running = p->n_running;
-	host_get(p, t->host)->n++;
+	if (t->host >= 0) {
+		struct host *h = &p->hosts[t->host];
+
+		h->n++;
+		if (h->idle > 0)
+			h->idle--;
+	}
 out:
 	store_feed_free(f);
 }
 
-/* Index of the first queued feed whose host has room, or -1. */
+/*
+ * Index of the queued feed to start next, or -1: the first whose host has
+ * a connection left open by a finished transfer (reusing it saves a
+ * connect, and with more hosts than connections libcurl would otherwise
+ * close one host's idle connection to open another's), else the first
+ * whose host has room. file:// and unusable URLs take no connection.
+ */
 static long
-pick(struct poller *p)
+pick(const struct poller *p)
 {
-	for (size_t i = 0; i < p->n_queue; i++) {
-		const char *key = p->queue[i].host ? p->queue[i].host : "";
+	long first = -1;
 
-		/* file:// and unusable URLs take no connection. */
-		if (*key == '\0' || host_get(p, key)->n < p->o.max_host)
-			return (long)i;
+	for (size_t i = 0; i < p->n_queue; i++) {
+		int k = p->queue[i].host;
+		const struct host *h = k >= 0 ? &p->hosts[k] : NULL;
+
+		if (h == NULL || h->idle > 0) {
+			if (h == NULL || h->n < p->o.max_host)
+				return (long)i;
+		} else if (first < 0 && h->n < p->o.max_host) {
+			first = (long)i;
+		}
 	}
-	return -1;
+	return first;
 }
 
-static void
+/*
+ * Starts queued feeds while there is room; returns how many. A done
+ * transfer holds its parsed items until stored: when storing falls behind
+ * the network, no more start until it catches up.
+ */
+static int
 start_queued(struct poller *p)
 {
+	int n = 0;
 	long i;
 
-	while (p->n_running < p->o.max_transfers && (i = pick(p)) >= 0) {
+	while (p->n_running < p->o.max_transfers &&
+	       p->n_done < p->o.max_transfers && (i = pick(p)) >= 0) {
 		struct pending q = p->queue[i];
 
 		memmove(&p->queue[i], &p->queue[i + 1],
 		        (p->n_queue - (size_t)i - 1) * sizeof *p->queue);
 		p->n_queue--;
 		start(p, &q);
-		free(q.host);
+		n++;
 	}
+	return n;
 }
 
 /* ---- finishing ---------------------------------------------------------- */
@@ -814,9 +873,13 @@ done:
 
 /* ---- the loop ----------------------------------------------------------- */
 
-/* Finishes every transfer libcurl reports done. */
+/*
+ * Moves every transfer libcurl reports done from the running list to the
+ * done list, freeing its slot and its connection at once; storing it
+ * waits for finish().
+ */
 static void
-drain(struct poller *p)
+collect(struct poller *p)
 {
 	CURLMsg *msg;
 	int left;
@@ -828,15 +891,27 @@ drain(struct poller *p)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 		                  (char **)&t);
+		t->result = msg->data.result;
 		for (link = &p->running; *link; link = &(*link)->next)
 			if (*link == t) {
 				*link = t->next;
 				break;
 			}
+		/* msg points into the handle's state: read it first. */
+		curl_multi_remove_handle(p->m, t->h);
+		t->in_multi = false;
 		p->n_running--;
-		host_get(p, t->host)->n--;
-		finish(p, t, msg->data.result);
-		transfer_free(t);
+		if (t->host >= 0) {
+			struct host *h = &p->hosts[t->host];
+
+			h->n--;
+			if (t->result == CURLE_OK && h->idle < p->o.max_host)
+				h->idle++;
+		}
+		t->next = NULL;
+		*p->done_tail = t;
+		p->done_tail = &t->next;
+		p->n_done++;
 	}
 }
 
@@ -844,7 +919,7 @@ int
 poller_work(struct poller *p)
 {
 	int before = p->stats.done;
-	int still, started;
+	int still;
 
 	if (p->interval > 0 && time(NULL) >= p->next_auto) {
 		poller_refresh(p, 0, POLL_AUTO, NULL);
@@ -852,15 +927,34 @@ poller_work(struct poller *p)
 		               (long)(next_random(p) %
 		                      (unsigned)(p->interval / 10 + 1));
 	}
-	/* Starting a transfer may finish it at once (file://, a refused
-	 * URL), which frees a slot for the next: go round until quiet. */
-	do {
+	/*
+	 * Storing a feed blocks for milliseconds (one transaction, with
+	 * its full-text index). So the network goes first: a finished
+	 * transfer's slot is refilled and the new request sent before
+	 * anything is stored, and libcurl is given a turn (reading and
+	 * parsing what arrived meanwhile) between two feeds stored. With
+	 * 16 transfers answering together, storing them all before
+	 * starting the next would leave every slot idle for that long.
+	 * Starting may finish a transfer at once (file://, a refused URL):
+	 * go round until nothing starts and nothing is left to store.
+	 */
+	for (;;) {
+		struct transfer *t;
+
 		curl_multi_perform(p->m, &still);
-		drain(p);
-		started = p->n_running;
-		start_queued(p);
-		started = p->n_running > started;
-	} while (started);
+		collect(p);
+		if (start_queued(p) > 0)
+			continue; /* perform again: sends the requests */
+		t = p->done;
+		if (t == NULL)
+			break;
+		p->done = t->next;
+		if (p->done == NULL)
+			p->done_tail = &p->done;
+		p->n_done--;
+		finish(p, t, t->result);
+		transfer_free(t);
+	}
 	return p->stats.done - before;
 }
 
@@ -869,6 +963,8 @@ poller_timeout_ms(struct poller *p)
 {
 	long ms = -1;
 
+	if (p->done != NULL)
+		return 0;
 	if (p->n_queue > 0 && p->n_running < p->o.max_transfers && pick(p) >= 0)
 		return 0;
 	curl_multi_timeout(p->m, &ms);

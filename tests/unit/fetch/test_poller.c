@@ -177,6 +177,73 @@ test_refused_url(void **state)
 	store_close(st);
 }
 
+/* Counts the outcomes of many reports. */
+static void
+on_count(const struct poll_report *r, void *arg)
+{
+	int *by_outcome = arg;
+
+	by_outcome[r->outcome]++;
+}
+
+/* Many feeds through few slots: every feed is stored exactly once and the
+ * cap on parallel transfers holds while finished feeds wait to be stored. */
+static void
+test_many_feeds(void **state)
+{
+	static const struct {
+		int n_feeds;
+		int max_transfers;
+	} cases[] = {
+	        {0, 1}, {1, 1}, {10, 1}, {30, 4}, {40, 16},
+	};
+	char dir[] = "/tmp/courant-poller.XXXXXX";
+	char *path;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = write_feed(dir);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct store *st = store_open(":memory:", 0, NULL);
+		struct poller_opts o;
+		struct poller_stats s;
+		struct poller *p;
+		int by_outcome[4] = {0};
+
+		poller_opts_default(&o);
+		o.max_transfers = cases[c].max_transfers;
+		for (int i = 0; i < cases[c].n_feeds; i++) {
+			/* One file, many URLs: DIR/./feed.xml, DIR/././... */
+			char url[1024];
+			int len = snprintf(url, sizeof url, "file://%s", dir);
+
+			for (int k = 0; k < i; k++)
+				len += snprintf(url + len,
+				                sizeof url - (size_t)len, "/.");
+			snprintf(url + len, sizeof url - (size_t)len,
+			         "/feed.xml");
+			assert_true(add_feed(st, url) > 0);
+		}
+		p = poller_new(st, &o, on_count, by_outcome, NULL);
+		assert_int_equal(poller_refresh(p, 0, POLL_FORCE, NULL),
+		                 cases[c].n_feeds);
+		run_until_idle(p);
+		poller_get_stats(p, &s);
+		assert_int_equal(s.done, cases[c].n_feeds);
+		assert_int_equal(by_outcome[POLL_UPDATED], cases[c].n_feeds);
+		assert_int_equal(s.new_items, 2 * cases[c].n_feeds);
+		assert_true(s.max_running <= cases[c].max_transfers);
+		/* Queued and never started: freed with the poller. */
+		assert_int_equal(poller_refresh(p, 0, POLL_FORCE, NULL),
+		                 cases[c].n_feeds);
+		poller_free(p);
+		store_close(st);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 static void
 test_extra_fds(void **state)
 {
@@ -209,6 +276,7 @@ main(void)
 	        cmocka_unit_test(test_idle),
 	        cmocka_unit_test(test_file_feed),
 	        cmocka_unit_test(test_refused_url),
+	        cmocka_unit_test(test_many_feeds),
 	        cmocka_unit_test(test_extra_fds),
 	};
 
