@@ -65,7 +65,7 @@ cli_reader(int argc, char **argv)
 	files = cli_files_load(NULL);
 	if (files == NULL)
 		return 2;
-	st = cli_store_open("reader", db, 0);
+	st = cli_store_open("reader", db, STORE_OPEN_CHEAP_CHECK);
 	if (st == NULL) {
 		cli_files_free(files);
 		return 1;

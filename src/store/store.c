@@ -444,7 +444,8 @@ connect_db(struct store *st, struct err *err)
 
 	if (!(st->flags & STORE_OPEN_NO_CHECK) && !memory) {
 		bool full = (st->flags & STORE_OPEN_FULL_CHECK) ||
-		            (stat(st->path, &sb) == 0 &&
+		            (!(st->flags & STORE_OPEN_CHEAP_CHECK) &&
+		             stat(st->path, &sb) == 0 &&
 		             sb.st_size <= FULL_CHECK_MAX_BYTES);
 
 		/* The cheap check still reads the header and the whole
