@@ -23,7 +23,6 @@ endif
 
 # Integration: courant add/refresh/feeds against tests/fetch/server.py.
 TESTS += tests/fetch/poller.sh
-EXTRA_DIST += tests/fetch/poller.sh tests/fetch/test_poller.py tests/fetch/bench.py \
+EXTRA_DIST += tests/fetch/poller.sh tests/fetch/test_poller.py \
 	tests/fetch/server.py
-# tests/fetch/bench.py: 200 feeds on 20 ports with 100 ms latency, cold and
-# warm refresh (run by hand: COURANT=./courant python3 .../bench.py).
+# The refresh benchmark is tests/bench/refresh_bench.py (make bench-refresh).

@@ -27,6 +27,7 @@ bench: courant$(EXEEXT) tests/bench/sax_baseline$(EXEEXT) \
 	PYTHON3='$(PYTHON3)' \
 	$(SHELL) $(srcdir)/tests/bench/parse_bench.sh || status=1; \
 	$(STORE_BENCH_RUN) || status=1; \
+	$(REFRESH_BENCH_RUN) || status=1; \
 	exit $$status
 
 # The store benchmark (issue 3). Its generated cache (about 5 GB at the
@@ -41,3 +42,13 @@ STORE_BENCH_RUN = COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
 bench-store: courant$(EXEEXT) tests/bench/store_bench$(EXEEXT)
 	$(STORE_BENCH_RUN)
 .PHONY: bench-store
+
+# The refresh benchmark (issue 5): 200 feeds on 20 loopback ports with
+# 100 ms of latency, a cold and a warm `courant refresh`, and Newsboat on
+# the same corpus when it is installed.
+EXTRA_DIST += tests/bench/refresh_bench.py
+REFRESH_BENCH_RUN = COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
+	'$(PYTHON3)' $(srcdir)/tests/bench/refresh_bench.py
+bench-refresh: courant$(EXEEXT)
+	$(REFRESH_BENCH_RUN)
+.PHONY: bench-refresh
