@@ -32,7 +32,7 @@
 struct store;
 
 /* The schema version this courant writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /*
  * The default database path: $XDG_DATA_HOME/courant/courant.db when that is
