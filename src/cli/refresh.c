@@ -303,7 +303,10 @@ cli_refresh(int argc, char **argv)
 		free(keys);
 		return 2;
 	}
-	st = cli_store_open("refresh", db, 0);
+	/* Like the reader, only the cheap start-up check: cron runs this
+	 * every few minutes, and PRAGMA quick_check reads the whole file
+	 * (60 ms of a warm refresh of 200 feeds on a 20 MiB cache). */
+	st = cli_store_open("refresh", db, STORE_OPEN_CHEAP_CHECK);
 	if (st == NULL) {
 		free(keys);
 		return 1;

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "courant/fetch.h"
+#include "courant/util.h"
 
 #include "private.h"
 
@@ -83,8 +84,11 @@ fetch_easy_setup(void *curl, const char *url, const struct poller_opts *o,
 	rc |= curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	rc |= curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
 	/* Wait for a connection that can multiplex (HTTP/2) rather than
-	 * open one more. */
-	rc |= curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+	 * open one more. Only https offers HTTP/2 (ALPN); on http the wait
+	 * would hold a host's next transfers until its first connection
+	 * has answered, for nothing. */
+	rc |= curl_easy_setopt(h, CURLOPT_PIPEWAIT,
+	                       str_istarts_with(url, "https:") ? 1L : 0L);
 	/* A proxy's CONNECT answer is not the feed's. */
 	rc |= curl_easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
 	if (rc != CURLE_OK) {

@@ -50,8 +50,9 @@ struct pending {
  * valid: hosts are only ever added. */
 struct host {
 	char *key;
-	int n;    /* transfers running */
-	int idle; /* connections probably left open by finished transfers */
+	int n;      /* transfers running */
+	int queued; /* feeds waiting in the queue */
+	int idle;   /* connections probably left open by finished transfers */
 };
 
 struct transfer {
@@ -219,6 +220,7 @@ host_index(struct poller *p, const char *url)
 		                         sizeof *p->hosts);
 		p->hosts[i].key = key;
 		p->hosts[i].n = 0;
+		p->hosts[i].queued = 0;
 		p->hosts[i].idle = 0;
 		p->n_hosts++;
 	} else {
@@ -230,6 +232,8 @@ host_index(struct poller *p, const char *url)
 void
 poller_cancel(struct poller *p)
 {
+	for (size_t i = 0; i < p->n_hosts; i++)
+		p->hosts[i].queued = 0;
 	p->n_queue = 0;
 }
 
@@ -291,6 +295,8 @@ enqueue(struct poller *p, const struct store_feed *f, enum poll_mode mode)
 	q->feed_id = f->id;
 	q->mode = mode;
 	q->host = host_index(p, f->fetch_url ? f->fetch_url : f->url);
+	if (q->host >= 0)
+		p->hosts[q->host].queued++;
 }
 
 int
@@ -618,29 +624,38 @@ out:
 }
 
 /*
- * Index of the queued feed to start next, or -1: the first whose host has
- * a connection left open by a finished transfer (reusing it saves a
- * connect, and with more hosts than connections libcurl would otherwise
- * close one host's idle connection to open another's), else the first
- * whose host has room. file:// and unusable URLs take no connection.
+ * Index of the queued feed to start next, or -1. file:// and unusable URLs
+ * take no connection and go first. Among hosts with room, the one with the
+ * most feeds still queued: hosts then run dry together, and the end of a
+ * refresh is not left to a few hosts at max_host transfers each. A host
+ * with a connection left open by a finished transfer counts two feeds
+ * more: reusing it saves a connect (a TLS handshake), and with more hosts
+ * than connections libcurl would otherwise close one host's idle
+ * connection to open another's. Ties go to the first queued.
  */
 static long
 pick(const struct poller *p)
 {
-	long first = -1;
+	long best = -1;
+	int best_score = -1;
 
 	for (size_t i = 0; i < p->n_queue; i++) {
 		int k = p->queue[i].host;
-		const struct host *h = k >= 0 ? &p->hosts[k] : NULL;
+		const struct host *h;
+		int score;
 
-		if (h == NULL || h->idle > 0) {
-			if (h == NULL || h->n < p->o.max_host)
-				return (long)i;
-		} else if (first < 0 && h->n < p->o.max_host) {
-			first = (long)i;
+		if (k < 0)
+			return (long)i;
+		h = &p->hosts[k];
+		if (h->n >= p->o.max_host)
+			continue;
+		score = h->queued + (h->idle > 0 ? 1000000 : 0);
+		if (score > best_score) {
+			best = (long)i;
+			best_score = score;
 		}
 	}
-	return first;
+	return best;
 }
 
 /*
@@ -658,6 +673,8 @@ start_queued(struct poller *p)
 	       p->n_done < p->o.max_transfers && (i = pick(p)) >= 0) {
 		struct pending q = p->queue[i];
 
+		if (q.host >= 0)
+			p->hosts[q.host].queued--;
 		memmove(&p->queue[i], &p->queue[i + 1],
 		        (p->n_queue - (size_t)i - 1) * sizeof *p->queue);
 		p->n_queue--;
