@@ -103,6 +103,17 @@ def guids(name, n):
     return sorted("%s-%d" % (name, i) for i in range(1, n + 1))
 
 
+def check_failed(db, name, text, failures=1):
+    """The failure is what the store kept for the feed: the error text,
+    the count and a next try in the future."""
+    row = db.feed(name)
+    check(text in (row["error"] or ""), "%s: stored error %r"
+          % (name, row["error"]))
+    check(row["failures"] == failures, "%s: failures %r"
+          % (name, row["failures"]))
+    check(row["next_fetch"] > time.time(), name + ": next try later")
+
+
 # ---- cases ------------------------------------------------------------------
 
 def case_first_fetch_then_304():
@@ -359,6 +370,7 @@ def case_byte_cap():
         STATE.feed(name, mode=mode, version=2, n_items=5)
         db.run("refresh", "--feed", url(name), want=1)
         check(text in db.err, "%s: %s" % (mode, db.err))
+        check_failed(db, name, text)
         check(db.items(name) == guids(name, 3), "%s: items kept" % mode)
         check(db.elapsed < 10, "%s: took %.1f s" % (mode, db.elapsed))
         check(db.feed(name)["etag"] == '"%s-v1"' % name, "validators kept")
@@ -373,6 +385,7 @@ def case_slow_servers():
         STATE.feed(name, mode=mode)
         db.run("refresh", "--feed", url(name), want=1)
         check("timed out" in db.err, "%s: %s" % (mode, db.err))
+        check_failed(db, name, "timed out")
         check(db.elapsed < 8, "%s: took %.1f s" % (mode, db.elapsed))
         check(db.items(name) == guids(name, 3), "%s: items kept" % mode)
 
@@ -384,6 +397,7 @@ def case_close_mid_body():
     STATE.feed("c", mode="closemid", version=2, n_items=40)
     db.run("refresh", want=1)
     check("closed the connection" in db.err, "reason: " + db.err)
+    check_failed(db, "c", "closed the connection")
     check(db.items("c") == guids("c", 3), "nothing of the half body stored")
     check(db.feed("c")["etag"] == '"c-v1"', "old validators kept")
 
@@ -398,6 +412,7 @@ def case_bad_redirects_and_bodies():
         STATE.feed(name, mode=mode)
         db.run("refresh", "--feed", url(name), want=1)
         check(text in db.err, "%s: %s" % (mode, db.err))
+        check_failed(db, name, text)
         check("root:" not in db.out + db.err, "no file content")
         check(db.items(name) == guids(name, 3), "%s: items kept" % mode)
     check(STATE.feeds["l"].requests <= 8, "redirects bounded")
