@@ -28,6 +28,8 @@
 /* A file this small is fully checked at every start (about 30 ms); a
  * bigger one only when asked, so that a big cache still opens at once. */
 #define FULL_CHECK_MAX_BYTES (64 << 20)
+/* With STORE_OPEN_CHEAP_CHECK: a new or tiny file (a few ms). */
+#define CHEAP_CHECK_MAX_BYTES (1 << 20)
 #define BUSY_TIMEOUT_MS 5000
 #define MAX_VALUE_BYTES (16 << 20)
 /* Reading the schema is enough to notice a file that is no database. */
@@ -443,10 +445,11 @@ connect_db(struct store *st, struct err *err)
 		return -1;
 
 	if (!(st->flags & STORE_OPEN_NO_CHECK) && !memory) {
+		off_t max = st->flags & STORE_OPEN_CHEAP_CHECK
+		                    ? CHEAP_CHECK_MAX_BYTES
+		                    : FULL_CHECK_MAX_BYTES;
 		bool full = (st->flags & STORE_OPEN_FULL_CHECK) ||
-		            (!(st->flags & STORE_OPEN_CHEAP_CHECK) &&
-		             stat(st->path, &sb) == 0 &&
-		             sb.st_size <= FULL_CHECK_MAX_BYTES);
+		            (stat(st->path, &sb) == 0 && sb.st_size <= max);
 
 		/* The cheap check still reads the header and the whole
 		 * schema, and walks the (small) feeds table. */
