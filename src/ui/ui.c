@@ -605,6 +605,39 @@ list_reset(struct ui *ui, struct list *l)
 	list_count(ui, l);
 }
 
+/*
+ * Loads the oldest page of l's view alone (G), asking the store for it
+ * directly: walking there page by page would read every row of a list of
+ * 100,000 and fill SQLite's page cache with them. The index of its first
+ * row comes from a fresh count.
+ */
+static void
+list_load_last(struct ui *ui, struct list *l)
+{
+	const struct store_cursor below = {INT64_MIN, LONG_MIN};
+	struct store_page *pg;
+
+	if (!l->more_older || l->query != NULL)
+		return; /* the whole list is loaded already */
+	pg = fetch_page(ui, l, &below, STORE_NEWER);
+	if (pg == NULL || pg->n == 0) {
+		store_page_free(pg);
+		return;
+	}
+	list_drop_pages(l);
+	l->pages = xmalloc(sizeof *l->pages);
+	l->pages[0] = pg;
+	l->n_pages = 1;
+	l->more_older = false;
+	l->more_newer = pg->more;
+	list_count(ui, l);
+	if (l->count < (long)pg->n)
+		l->count = (long)pg->n;
+	l->base = l->count - (long)pg->n;
+	l->known = true;
+	l->sel = l->top = l->base;
+}
+
 static void open_item(struct ui *ui, long id, bool mark);
 
 /* The reader follows the selection in a split layout. */
@@ -1590,14 +1623,8 @@ move_by(struct ui *ui, long delta, bool to_end)
 			list_reset(ui, &ui->list);
 			list_select(ui, &ui->list, 0);
 		} else {
-			/* Walk to the oldest page by page (the window
-			 * keeps only a few). */
-			while (ui->list.more_older)
-				list_load(ui, &ui->list,
-				          list_end(&ui->list) + PAGE_ROWS);
+			list_load_last(ui, &ui->list);
 			list_select(ui, &ui->list, list_end(&ui->list) - 1);
-			if (ui->list.known)
-				ui->list.count = list_end(&ui->list);
 		}
 		break;
 	case UI_VIEW_READER:
