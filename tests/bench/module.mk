@@ -28,6 +28,7 @@ bench: courant$(EXEEXT) tests/bench/sax_baseline$(EXEEXT) \
 	$(SHELL) $(srcdir)/tests/bench/parse_bench.sh || status=1; \
 	$(STORE_BENCH_RUN) || status=1; \
 	$(REFRESH_BENCH_RUN) || status=1; \
+	$(TUI_BENCH_RUN) || status=1; \
 	exit $$status
 
 # The store benchmark (issue 3). Its generated cache (about 5 GB at the
@@ -52,3 +53,20 @@ REFRESH_BENCH_RUN = COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
 bench-refresh: courant$(EXEEXT)
 	$(REFRESH_BENCH_RUN)
 .PHONY: bench-refresh
+
+# The reader benchmark (issue 6): first screen, peak memory and bytes per
+# move on a store of 200 feeds x 500 items, built once (a minute) into
+# tests/bench/tui-200x500/ and kept like the store benchmark's cache.
+EXTRA_DIST += tests/bench/tui_bench.sh
+TUI_BENCH_FEEDS = 200
+TUI_BENCH_ITEMS = 500
+TUI_BENCH_RUN = COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
+	BENCH_DIR='$(abs_top_builddir)/tests/bench' PYTHON3='$(PYTHON3)' \
+	$(SHELL) $(srcdir)/tests/bench/tui_bench.sh \
+	$(TUI_BENCH_FEEDS) $(TUI_BENCH_ITEMS)
+bench-tui: courant$(EXEEXT)
+	$(TUI_BENCH_RUN)
+distclean-local: distclean-tui-bench
+distclean-tui-bench:
+	-rm -rf tests/bench/tui-*x*
+.PHONY: bench-tui distclean-tui-bench

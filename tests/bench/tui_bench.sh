@@ -17,7 +17,7 @@ items=${2:-500}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/courant-bench.XXXXXX")
 sock=courant-bench-$$
 T() { tmux -f /dev/null "$@"; }
-trap 'for i in 0 1 2 3 4; do T -L "$sock-$i" kill-server >/dev/null 2>&1; done; rm -rf "$tmp"' EXIT
+trap 'for i in 0 1 2 3 4; do T -L "$sock-$i" kill-server >/dev/null 2>&1 || :; done; rm -rf "$tmp"' EXIT
 export TZ=UTC LC_ALL=C.UTF-8
 unset TMUX TMUX_PANE XDG_DATA_HOME XDG_CONFIG_HOME COURANT_DB
 
@@ -31,7 +31,7 @@ if [ ! -f "$cache/done" ]; then
 	echo "tui_bench: building the store in $cache (a minute)..." >&2
 	rm -rf "$cache"
 	mkdir -p "$cache/home" "$tmp/feeds"
-	python3 - "$tmp/feeds" "$feeds" "$items" <<'PY'
+	"${PYTHON3:-python3}" - "$tmp/feeds" "$feeds" "$items" <<'PY'
 import sys
 d, nf, ni = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -58,7 +58,7 @@ cp "$cache/db" "$tmp/db"
 export HOME="$tmp/home"
 echo "store: $feeds feeds x $items items ($(($(wc -c <"$tmp/db") / 1048576)) MiB)"
 
-python3 - "$COURANT" "$tmp" "$sock" "$((feeds * items))" <<'PY'
+"${PYTHON3:-python3}" - "$COURANT" "$tmp" "$sock" "$((feeds * items))" <<'PY'
 import os, subprocess, sys, time
 courant, tmp, sock, total = sys.argv[1:]
 base = ["tmux", "-f", "/dev/null", "-L"]
