@@ -183,6 +183,15 @@ struct sub {
 	const char *site;
 };
 
+static int
+cmp_feed_url(const void *a, const void *b)
+{
+	const struct store_feed *x = a;
+	const struct store_feed *y = b;
+
+	return strcmp(x->url, y->url);
+}
+
 /* Subscribes to subs in the urls file and the store; returns how many
  * were new to the store, -1 after printing an error. ids (n longs, may be
  * NULL) get each feed's id. */
@@ -209,14 +218,19 @@ subscribe(const char *cmd, struct store *st, const struct sub *subs, size_t n,
 		return -1;
 	}
 	pos = (int)l->n;
+	/* Sorted by URL for the lookups: an import may bring thousands. */
+	if (l->n > 0)
+		qsort(l->feeds, l->n, sizeof *l->feeds, cmp_feed_url);
 	for (size_t i = 0; i < n; i++) {
 		struct store_feed_conf conf = {0};
+		struct store_feed key = {0};
 		const struct store_feed *known = NULL;
 		long id;
 
-		for (size_t k = 0; k < l->n && known == NULL; k++)
-			if (strcmp(l->feeds[k].url, subs[i].add.url) == 0)
-				known = &l->feeds[k];
+		key.url = (char *)subs[i].add.url;
+		if (l->n > 0)
+			known = bsearch(&key, l->feeds, l->n, sizeof *l->feeds,
+			                cmp_feed_url);
 		if (known != NULL) {
 			if (ids != NULL)
 				ids[i] = known->id;

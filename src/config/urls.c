@@ -117,6 +117,65 @@ fail:
 	return -1;
 }
 
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct urls_entry *x = *(const struct urls_entry *const *)a;
+	const struct urls_entry *y = *(const struct urls_entry *const *)b;
+	int c = strcmp(x->url, y->url);
+
+	return c != 0 ? c : x->line - y->line;
+}
+
+static int
+cmp_warning(const void *a, const void *b)
+{
+	const struct config_warning *x = a;
+	const struct config_warning *y = b;
+
+	return x->line - y->line;
+}
+
+/* A feed listed twice keeps its first line; the others are warnings.
+ * Sorted, not compared pairwise: urls files of thousands of feeds exist. */
+static void
+drop_duplicates(struct urls *u)
+{
+	struct urls_entry **v;
+	bool *dup;
+	size_t kept = 0;
+
+	if (u->n < 2)
+		return;
+	v = xcalloc(u->n, sizeof *v);
+	dup = xcalloc(u->n, sizeof *dup);
+	for (size_t i = 0; i < u->n; i++)
+		v[i] = &u->entries[i];
+	qsort(v, u->n, sizeof *v, cmp_entry);
+	for (size_t i = 1; i < u->n; i++) {
+		size_t first = i - 1;
+
+		if (strcmp(v[i]->url, v[first]->url) != 0)
+			continue;
+		while (first > 0 && strcmp(v[first - 1]->url, v[i]->url) == 0)
+			first--;
+		warning_add(&u->warnings, &u->n_warnings, u->path, v[i]->line,
+		            "'%s' is already on line %d; skipped", v[i]->url,
+		            v[first]->line);
+		dup[v[i] - u->entries] = true;
+	}
+	for (size_t i = 0; i < u->n; i++) {
+		if (dup[i])
+			entry_done(&u->entries[i]);
+		else
+			u->entries[kept++] = u->entries[i];
+	}
+	u->n = kept;
+	qsort(u->warnings, u->n_warnings, sizeof *u->warnings, cmp_warning);
+	free(v);
+	free(dup);
+}
+
 struct urls *
 urls_parse(const char *name, const char *text, size_t n, struct err *err)
 {
@@ -160,19 +219,12 @@ urls_parse(const char *name, const char *text, size_t n, struct err *err)
 		}
 		if (parse_entry(u, &e, &w, lineno, err) < 0)
 			goto fail;
-		if (urls_find(u, e.url) != NULL) {
-			warning_add(&u->warnings, &u->n_warnings, u->path,
-			            lineno,
-			            "'%s' is already on line %d; skipped",
-			            e.url, urls_find(u, e.url)->line);
-			entry_done(&e);
-			continue;
-		}
 		u->entries =
 		        xreallocarray(u->entries, u->n + 1, sizeof *u->entries);
 		u->entries[u->n++] = e;
 	}
 	words_done(&w);
+	drop_duplicates(u);
 	return u;
 fail:
 	words_done(&w);
@@ -270,14 +322,42 @@ line_url(const char *line, size_t len)
 	return url;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct add_ref {
+	const char *url;
+	size_t i;
+};
+
+static int
+cmp_add(const void *a, const void *b)
+{
+	const struct add_ref *x = a;
+	const struct add_ref *y = b;
+	int c = strcmp(x->url, y->url);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 int
 urls_file_append(const char *path, const struct urls_add *add, size_t n,
                  struct err *err)
 {
 	struct buf out;
-	struct urls *u;
+	char **have = NULL;
+	size_t n_have = 0;
+	struct add_ref *order;
+	bool *skip;
+	const char *line;
 	char *data;
-	size_t len;
+	size_t len, l;
+	size_t pos = 0;
 	int added = 0;
 	int r;
 
@@ -285,45 +365,54 @@ urls_file_append(const char *path, const struct urls_add *add, size_t n,
 	if (data == NULL)
 		return -1;
 	/* Only the URLs matter here: a file with an error elsewhere is still
-	 * appended to, and the error stays for the user to see. */
-	u = xcalloc(1, sizeof *u);
-	{
-		size_t pos = 0;
-		size_t l;
-		const char *line;
+	 * appended to, and the error stays for the user to see. Lookups are
+	 * sorted: an import may bring thousands of feeds. */
+	while ((line = next_line(data, len, &pos, &l)) != NULL) {
+		char *url = line_url(line, l);
 
-		while ((line = next_line(data, len, &pos, &l)) != NULL) {
-			char *url = line_url(line, l);
+		if (url == NULL)
+			continue;
+		have = xreallocarray(have, n_have + 1, sizeof *have);
+		have[n_have++] = url;
+	}
+	if (n_have > 0)
+		qsort(have, n_have, sizeof *have, cmp_str);
+	order = xcalloc(n + 1, sizeof *order);
+	skip = xcalloc(n + 1, sizeof *skip);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct add_ref){add[i].url, i};
+	if (n > 0)
+		qsort(order, n, sizeof *order, cmp_add);
+	for (size_t k = 0; k < n; k++) {
+		const char *key = order[k].url;
 
-			if (url == NULL)
-				continue;
-			u->entries = xreallocarray(u->entries, u->n + 1,
-			                           sizeof *u->entries);
-			memset(&u->entries[u->n], 0, sizeof *u->entries);
-			u->entries[u->n++].url = url;
-		}
+		if ((k > 0 && strcmp(order[k - 1].url, key) == 0) ||
+		    (n_have > 0 &&
+		     bsearch(&key, have, n_have, sizeof *have, cmp_str)))
+			skip[order[k].i] = true;
 	}
 	buf_init(&out, 0);
 	buf_append(&out, data, len);
 	for (size_t i = 0; i < n; i++) {
-		char *line;
-		bool dup = urls_find(u, add[i].url) != NULL;
+		char *text;
 
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = strcmp(add[k].url, add[i].url) == 0;
-		if (dup)
+		if (skip[i])
 			continue;
 		if (out.len > 0 && out.data[out.len - 1] != '\n')
 			buf_putc(&out, '\n');
-		line = urls_format_line(&add[i]);
-		buf_puts(&out, line);
+		text = urls_format_line(&add[i]);
+		buf_puts(&out, text);
 		buf_putc(&out, '\n');
-		free(line);
+		free(text);
 		added++;
 	}
 	r = added > 0 ? cfile_replace(path, out.data, out.len, err) : 0;
 	buf_done(&out);
-	urls_free(u);
+	for (size_t i = 0; i < n_have; i++)
+		free(have[i]);
+	free(have);
+	free(order);
+	free(skip);
 	free(data);
 	return r < 0 ? -1 : added;
 }

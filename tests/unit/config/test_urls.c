@@ -410,6 +410,23 @@ test_sync(void **state)
 	assert_string_equal(l->feeds[2].url, "http://a/");
 	assert_int_equal(l->feeds[2].max_items, 50);
 	store_feed_list_free(l);
+	/* Unchanged (tags in another order): nothing to write; then a
+	 * changed tag set and title are written. */
+	u = parse("http://b/ news \"~B2\"\nhttp://d/\nhttp://a/ news\n", &err);
+	assert_int_equal(config_sync_feeds(st, u, c, &s, &err), 0);
+	assert_int_equal(s.added + s.removed, 0);
+	assert_int_equal(s.updated, 3);
+	urls_free(u);
+	u = parse("http://b/ zz aa \"~B3\"\nhttp://d/\nhttp://a/ news\n", &err);
+	assert_int_equal(config_sync_feeds(st, u, c, &s, &err), 0);
+	urls_free(u);
+	l = store_feeds(st, NULL, &err);
+	assert_string_equal(l->feeds[0].title, "B3");
+	assert_int_equal(l->feeds[0].n_tags, 2);
+	assert_string_equal(l->feeds[0].tags[0], "aa");
+	assert_string_equal(l->feeds[0].tags[1], "zz");
+	assert_int_equal(l->feeds[0].max_items, 0); /* no longer "news" */
+	store_feed_list_free(l);
 	/* An empty file empties the list. */
 	u = parse("", &err);
 	assert_int_equal(config_sync_feeds(st, u, c, &s, &err), 0);
