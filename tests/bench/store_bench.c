@@ -173,10 +173,16 @@ build(const char *path, int feeds, int items)
 		if (store_refresh_commit(r, NULL, NULL, NULL, &err) < 0)
 			goto fail;
 		ms[f] = now_ms() - t0;
+		if (ms[f] > 1000)
+			fprintf(stderr, "store_bench: feed %d took %.0f ms\n",
+			        f, ms[f]);
 		if (f % 100 == 99)
 			fprintf(stderr, "store_bench: %d feeds\n", f + 1);
 	}
-	report("refresh_new_1x", ms, feeds);
+	/* The commit of each feed as the cache grew: merges of the index
+	 * make the slow ones, so the tail says more than the median. */
+	report("build_refresh", ms, feeds);
+	printf("build_refresh_p99 %.2f ms\n", ms[feeds * 99 / 100]);
 	free(ms);
 	buf_done(&title);
 	buf_done(&summary);
