@@ -30,6 +30,7 @@
 #include "courant/feed.h"
 
 struct store;
+struct store_feed;
 struct poller;
 
 /* Defaults of struct poller_opts. */
@@ -112,6 +113,13 @@ const char *poller_notice(const struct poller *p);
  */
 int poller_refresh(struct poller *p, long feed_id, enum poll_mode mode,
                    struct err *err);
+/*
+ * Queues the n feeds of an array store_feeds() returned (borrowed), as
+ * poller_refresh() would one by one, without asking the store again.
+ * Returns the number queued.
+ */
+int poller_refresh_list(struct poller *p, const struct store_feed *feeds,
+                        size_t n, enum poll_mode mode);
 /* Drops every queued feed that has not started. */
 void poller_cancel(struct poller *p);
 

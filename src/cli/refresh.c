@@ -333,11 +333,9 @@ cli_refresh(int argc, char **argv)
 		if (poller_refresh(run.p, f->id, mode, &err) < 0)
 			goto store_failed;
 	}
+	/* The list is fresh: no need to ask the store once per feed. */
 	if (n_keys == 0)
-		for (size_t i = 0; i < l->n; i++)
-			if (poller_refresh(run.p, l->feeds[i].id, mode, &err) <
-			    0)
-				goto store_failed;
+		poller_refresh_list(run.p, l->feeds, l->n, mode);
 	{
 		struct poller_stats s;
 

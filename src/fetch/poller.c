@@ -310,8 +310,7 @@ poller_refresh(struct poller *p, long feed_id, enum poll_mode mode,
 
 		if (l == NULL)
 			return -1;
-		for (size_t i = 0; i < l->n; i++)
-			enqueue(p, &l->feeds[i], mode);
+		poller_refresh_list(p, l->feeds, l->n, mode);
 		store_feed_list_free(l);
 	} else {
 		struct store_feed *f = store_feed_get(p->st, feed_id, err);
@@ -321,6 +320,17 @@ poller_refresh(struct poller *p, long feed_id, enum poll_mode mode,
 		enqueue(p, f, mode);
 		store_feed_free(f);
 	}
+	return (int)(p->n_queue - before);
+}
+
+int
+poller_refresh_list(struct poller *p, const struct store_feed *feeds, size_t n,
+                    enum poll_mode mode)
+{
+	size_t before = p->n_queue;
+
+	for (size_t i = 0; i < n; i++)
+		enqueue(p, &feeds[i], mode);
 	return (int)(p->n_queue - before);
 }
 
