@@ -297,18 +297,20 @@ def measure(cmd, env, cwd):
                              stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL)
         hwm = 0
-        while not use_time:
-            try:
-                with open("/proc/%d/status" % p.pid) as f:
-                    for line in f:
-                        if line.startswith("VmHWM:"):
-                            hwm = max(hwm, int(line.split()[1]))
-            except OSError:
-                pass
-            if p.poll() is not None:
+        while True:
+            if not use_time:
+                try:
+                    with open("/proc/%d/status" % p.pid) as f:
+                        for line in f:
+                            if line.startswith("VmHWM:"):
+                                hwm = max(hwm, int(line.split()[1]))
+                except OSError:
+                    pass
+            # wait4, not Popen.poll(): it gives the child's rusage.
+            pid, status, ru = os.wait4(p.pid, 0 if use_time else os.WNOHANG)
+            if pid:
                 break
             time.sleep(0.005)
-        _, status, ru = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
     text = open(out, encoding="utf-8", errors="replace").read()
