@@ -171,7 +171,9 @@ drop_duplicates(struct urls *u)
 			u->entries[kept++] = u->entries[i];
 	}
 	u->n = kept;
-	qsort(u->warnings, u->n_warnings, sizeof *u->warnings, cmp_warning);
+	if (u->n_warnings > 1)
+		qsort(u->warnings, u->n_warnings, sizeof *u->warnings,
+		      cmp_warning);
 	free(v);
 	free(dup);
 }
