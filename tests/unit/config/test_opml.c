@@ -159,7 +159,8 @@ test_round_trip(void **state)
 	buf_init(&out, 0);
 	feed_opml_write(&out, a->title, a->feeds, a->n, 0);
 	assert_non_null(strstr(buf_str(&out), "<opml version=\"2.0\">"));
-	assert_non_null(strstr(buf_str(&out), "<dateCreated>Thu, 01 Jan 1970 00:00:00 GMT<"));
+	assert_non_null(strstr(buf_str(&out),
+	                       "<dateCreated>Thu, 01 Jan 1970 00:00:00 GMT<"));
 	b = parse(buf_str(&out), &err);
 	assert_non_null(b);
 	assert_int_equal(b->n_warnings, 0);
