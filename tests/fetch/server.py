@@ -11,15 +11,33 @@ concurrent connections per port, so tests can check politeness.
 
 import gzip
 import socket
+import sys
 import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-try:
-    import brotli  # Debian: python3-brotli
-except ImportError:
-    brotli = None
+
+def _import_brotli():
+    """Debian's python3-brotli, also for a python3 that is not Debian's
+    (pyenv) but of the same version: the module's file name carries its
+    ABI, so a mismatch fails to import."""
+    try:
+        import brotli
+        return brotli
+    except ImportError:
+        pass
+    sys.path.append("/usr/lib/python3/dist-packages")
+    try:
+        import brotli
+        return brotli
+    except ImportError:
+        return None
+    finally:
+        sys.path.remove("/usr/lib/python3/dist-packages")
+
+
+brotli = _import_brotli()
 
 LAST_MODIFIED = "Tue, 03 Jun 2025 07:39:21 GMT"
 
