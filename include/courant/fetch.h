@@ -145,7 +145,10 @@ void poller_wakeup(struct poller *p);
 /*
  * Does whatever is ready without waiting: reads and parses arrived bytes,
  * stores finished feeds, starts queued transfers, calls the report
- * callback. Returns the number of reports delivered.
+ * callback. Storing stops after about 20 ms (each feed is a transaction
+ * of a few milliseconds) so that the caller's loop keeps its pace; what
+ * is left makes poller_timeout_ms() 0. Returns the number of reports
+ * delivered.
  */
 int poller_work(struct poller *p);
 /* True while feeds are queued or transfers are running. */

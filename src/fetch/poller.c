@@ -39,6 +39,9 @@ static const char *const hdr_names[H_N] = {
 };
 
 #define HDR_MAX 1024
+/* poller_work() stores no more feeds once it has run this long: the UI's
+ * loop gets its turn, and poller_timeout_ms() says 0 meanwhile. */
+#define WORK_BUDGET_MS 20
 
 struct pending {
 	long feed_id;
@@ -924,7 +927,7 @@ collect(struct poller *p)
 				*link = t->next;
 				break;
 			}
-		/* msg points into the handle's state: read it first. */
+		/* After msg was read: it points into the handle's state. */
 		curl_multi_remove_handle(p->m, t->h);
 		t->in_multi = false;
 		p->n_running--;
@@ -942,12 +945,24 @@ collect(struct poller *p)
 	}
 }
 
+static long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
 int
 poller_work(struct poller *p)
 {
 	int before = p->stats.done;
-	int still;
+	int still, stored = 0;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (p->interval > 0 && time(NULL) >= p->next_auto) {
 		poller_refresh(p, 0, POLL_AUTO, NULL);
 		p->next_auto = time(NULL) + p->interval +
@@ -963,7 +978,8 @@ poller_work(struct poller *p)
 	 * 16 transfers answering together, storing them all before
 	 * starting the next would leave every slot idle for that long.
 	 * Starting may finish a transfer at once (file://, a refused URL):
-	 * go round until nothing starts and nothing is left to store.
+	 * go round until nothing starts and nothing is left to store, or
+	 * the time budget is spent (at least one feed is stored per call).
 	 */
 	for (;;) {
 		struct transfer *t;
@@ -973,8 +989,10 @@ poller_work(struct poller *p)
 		if (start_queued(p) > 0)
 			continue; /* perform again: sends the requests */
 		t = p->done;
-		if (t == NULL)
+		if (t == NULL ||
+		    (stored > 0 && elapsed_ms(&t0) >= WORK_BUDGET_MS))
 			break;
+		stored++;
 		p->done = t->next;
 		if (p->done == NULL)
 			p->done_tail = &p->done;
