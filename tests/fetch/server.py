@@ -82,6 +82,7 @@ class State:
         self.max_conns = {}  # port -> most at once
         self.inflight = 0
         self.max_inflight = 0
+        self.connections = 0  # accepted since reset_counters()
         self.total_requests = 0
         self._bomb = None
 
@@ -99,6 +100,7 @@ class State:
             self.max_conns = {p: self.conns.get(p, 0) for p in self.conns}
             self.max_inflight = self.inflight
             self.total_requests = 0
+            self.connections = 0
 
     def bomb(self):
         # 40 MiB of blanks inside a feed, about 40 KiB compressed.
@@ -122,6 +124,7 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             n = self.state.conns.get(port, 0) + 1
             self.state.conns[port] = n
+            self.state.connections += 1
             self.state.max_conns[port] = max(
                 self.state.max_conns.get(port, 0), n)
 
@@ -148,19 +151,32 @@ class Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
 
+    def answered(self):
+        # A request counts as in flight until its answer begins: the
+        # client may start its next one as soon as it has read this
+        # answer, before this thread is done with it.
+        if self.counted:
+            self.counted = False
+            with self.state.lock:
+                self.state.inflight -= 1
+
+    def send_response(self, *args, **kw):
+        self.answered()
+        super().send_response(*args, **kw)
+
     def do_GET(self):
         st = self.state
         with st.lock:
             st.inflight += 1
             st.max_inflight = max(st.max_inflight, st.inflight)
             st.total_requests += 1
+        self.counted = True
         try:
             self.route()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            with st.lock:
-                st.inflight -= 1
+            self.answered()
 
     def route(self):
         st = self.state

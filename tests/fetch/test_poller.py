@@ -462,6 +462,7 @@ def case_many_feeds():
     worst = max(STATE.max_conns.values())
     check(worst <= 4, "per-host cap: %d" % worst)
     check(cold < 3, "42 feeds took %.2f s" % cold)
+    cold_conns = STATE.connections
     for name, port in names:
         check(len(db.items(name, port)) == 4, "items of " + name)
     for name, _ in names:
@@ -469,9 +470,13 @@ def case_many_feeds():
     STATE.reset_counters()
     db.run("refresh", want=0)
     check("42 unchanged" in db.out, "all 304: " + db.out)
+    # Connections are reused: a host's next feed takes the one its last
+    # left open, so no host ever needs more than its 4.
+    check(cold_conns <= 24 and STATE.connections <= 24,
+          "connections: %d cold, %d warm" % (cold_conns, STATE.connections))
     print("  figures: 42 feeds on 6 ports, 150 ms each: cold %.2f s, "
-          "warm (all 304) %.2f s, at most %d at once, %d per host"
-          % (cold, db.elapsed, cold_max, worst))
+          "warm (all 304) %.2f s, at most %d at once, %d per host, "
+          "%d connections" % (cold, db.elapsed, cold_max, worst, cold_conns))
 
 
 def case_fd_limit():
