@@ -448,8 +448,10 @@ connect_db(struct store *st, struct err *err)
 		off_t max = st->flags & STORE_OPEN_CHEAP_CHECK
 		                    ? CHEAP_CHECK_MAX_BYTES
 		                    : FULL_CHECK_MAX_BYTES;
+		/* SQLite creates the file at the first write: a path that
+		 * is not there yet is a new, empty database. */
 		bool full = (st->flags & STORE_OPEN_FULL_CHECK) ||
-		            (stat(st->path, &sb) == 0 && sb.st_size <= max);
+		            stat(st->path, &sb) != 0 || sb.st_size <= max;
 
 		/* The cheap check still reads the header and the whole
 		 * schema, and walks the (small) feeds table. */

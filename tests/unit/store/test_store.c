@@ -222,6 +222,32 @@ test_open_errors(void **state)
 	free(path);
 }
 
+/* A database that does not exist yet opens under every check level
+ * (SQLite creates the file only at its first write). */
+static void
+test_open_new_file(void **state)
+{
+	static const unsigned flags[] = {0, STORE_OPEN_CHEAP_CHECK,
+	                                 STORE_OPEN_FULL_CHECK};
+	struct err err = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		char name[32];
+		char *path;
+		struct store *st;
+
+		snprintf(name, sizeof name, "new-%zu/courant.db", i);
+		path = tmp_path(name);
+		st = store_open(path, flags[i], &err);
+		if (st == NULL)
+			fail_msg("flags %u: %s", flags[i], err.msg);
+		assert_int_equal(store_unread_total(st, &err), 0);
+		store_close(st);
+		free(path);
+	}
+}
+
 static void
 test_modes_under_umask_0(void **state)
 {
@@ -885,6 +911,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_default_path),
 	        cmocka_unit_test(test_open_errors),
+	        cmocka_unit_test(test_open_new_file),
 	        cmocka_unit_test(test_modes_under_umask_0),
 	        cmocka_unit_test(test_migrations),
 	        cmocka_unit_test(test_newer_refused),
