@@ -983,6 +983,12 @@ draw_feeds(struct ui *ui, const struct ui_rect *r, int *cursor_y)
 		ui->ftop = ui->fsel;
 	if (r->h > 0 && ui->fsel >= ui->ftop + r->h)
 		ui->ftop = ui->fsel - r->h + 1;
+	/* Grown back from a tiny size: the entries above come back into
+	 * view rather than blank lines below. */
+	if (ui->ftop > 0 && ui->ftop + r->h > (long)ui->n_entries)
+		ui->ftop = (long)ui->n_entries - r->h > 0
+		                   ? (long)ui->n_entries - r->h
+		                   : 0;
 	for (int y = 0; y < r->h; y++) {
 		long i = ui->ftop + y;
 		const struct entry *e;
@@ -1050,6 +1056,12 @@ draw_articles(struct ui *ui, const struct ui_rect *r, int *cursor_y)
 	char date[32];
 
 	list_load(ui, l, l->top + r->h);
+	if (!l->more_older && l->top > l->base && l->top + r->h > list_end(l)) {
+		/* The same for rows above, as far as they are loaded. */
+		l->top = list_end(l) - r->h;
+		if (l->top < l->base)
+			l->top = l->base;
+	}
 	for (int y = 0; y < r->h; y++) {
 		long i = l->top + y;
 		struct store_row *row = list_row(l, i);
