@@ -8,7 +8,8 @@ serves /f/NAME for each NAME on a free loopback port, writes the port to
 PORTFILE once listening, and runs until killed. A test changes the feeds
 while it runs by rewriting CONTROL: one line per feed, "NAME key=value...",
 with the attributes of server.Feed (delay=2.5 n_items=40 version=2); the
-file is read again whenever its modification time changes.
+file is read again whenever its modification time changes, and a line
+"# TAG" in it is written back to CONTROL.ok once the rest is in force.
 """
 
 import os
@@ -30,13 +31,20 @@ def value(s):
 
 
 def apply(state, path):
+    tag = None
     with open(path, encoding="utf-8") as f:
         for line in f:
             words = line.split()
-            if words:
+            if words and words[0] == "#":
+                tag = " ".join(words[1:])
+            elif words:
                 state.feed(words[0], **dict(
                     (k, value(v)) for k, v in
                     (w.split("=", 1) for w in words[1:])))
+    if tag is not None:
+        with open(path + ".ok.tmp", "w") as f:
+            f.write(tag + "\n")
+        os.rename(path + ".ok.tmp", path + ".ok")
 
 
 def main():

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The reader's life in a terminal session, against the loopback feed server
 # (tests/tui/serve.py): two readers on one store see each other's marks; a
-# refresh with 1.5 s of latency runs in the background while the selection
+# refresh with 2.5 s of latency runs in the background while the selection
 # moves; resizing to 40x10, 1x1 and back; Ctrl-Z and fg redraw; SIGTERM and
 # SIGHUP in the middle of a refresh restore the terminal (echo and icanon,
 # the normal screen) and leave the store consistent (integrity_check).
@@ -30,7 +30,19 @@ for f in a b c d e; do
 	"$COURANT" --db "$tmp/db" add "http://127.0.0.1:$port/f/$f" >/dev/null ||
 		{ echo "courant add failed"; exit 1; }
 done
-control() { printf '%s\n' "$@" >"$tmp/ctl"; }
+# control LINE...: sets feed attributes (see serve.py) and waits until the
+# server has them.
+serial=0
+control() {
+	serial=$((serial + 1))
+	printf '%s\n' "# $serial" "$@" >"$tmp/ctl.new"
+	mv "$tmp/ctl.new" "$tmp/ctl"
+	i=0
+	while [ "$(cat "$tmp/ctl.ok" 2>/dev/null)" != "$serial" ] && [ $i -lt 300 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
 
 # run NAME: the command of a pane: courant, then its exit status and the
 # terminal's modes once it is gone.
@@ -105,10 +117,9 @@ S other send-keys q q
 check "B quits" wait_file "$tmp/exit.B"
 
 # ---- a refresh with latency while moving ------------------------------------
-control "a delay=1.5 n_items=25 version=2" "b delay=1.5 n_items=25 version=2" \
-	"c delay=1.5 n_items=25 version=2" "d delay=1.5 n_items=25 version=2" \
-	"e delay=1.5 n_items=25 version=2"
-sleep 0.2 # the server polls its control file every 50 ms
+control "a delay=2.5 n_items=25 version=2" "b delay=2.5 n_items=25 version=2" \
+	"c delay=2.5 n_items=25 version=2" "d delay=2.5 n_items=25 version=2" \
+	"e delay=2.5 n_items=25 version=2"
 S one send-keys g R
 check "refresh starts" wait_in one "refreshing [0-9]+/5"
 S one send-keys j j j
@@ -120,7 +131,6 @@ check "selection kept" wait_in one " 4/7 feeds"
 # ---- SIGTERM in the middle of a refresh ---------------------------------------
 pid=$(courant_pid one)
 control "a delay=60" "b delay=60"
-sleep 0.2
 S one send-keys R
 check "stuck refresh runs" wait_in one "refreshing [0-4]/5"
 kill -TERM "$pid"
@@ -167,7 +177,7 @@ pid=$(courant_pid four)
 S four resize-window -x 40 -y 10
 check "40x10 redrawn" wait_in four " 4/7 feeds"
 S four resize-window -x 1 -y 1
-sleep 0.3
+sleep 0.3 # nothing can show at 1x1: give it time to draw, then check
 S four resize-window -x 2 -y 2
 S four resize-window -x 1 -y 1
 S four send-keys j k
