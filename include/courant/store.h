@@ -32,7 +32,7 @@
 struct store;
 
 /* The schema version this courant writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /*
  * The default database path: $XDG_DATA_HOME/courant/courant.db when that is
@@ -213,6 +213,17 @@ int store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
                          const struct store_fetch *f,
                          struct store_refresh_stats *stats, struct err *err);
 void store_refresh_free(struct store_refresh *r);
+
+/*
+ * Merges the full-text index's segments, which every refresh adds and no
+ * refresh merges (that was most of its time in a big cache). Call it when
+ * idle: it works in steps of a few milliseconds, each its own short write
+ * transaction, until budget_ms is spent (at least one step) or nothing is
+ * left. Returns 1 when work remains, 0 when none does, -1 and err (for
+ * SQLITE_BUSY too: another process writes; try again later). Nothing to do
+ * costs one small read and no lock. A read-only store does nothing.
+ */
+int store_maintain(struct store *st, int budget_ms, struct err *err);
 
 /*
  * Items. A view is what a list shows; pages come newest first by the sort

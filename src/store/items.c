@@ -738,6 +738,9 @@ store_refresh_commit(struct store_refresh *r, const struct feed_info *info,
 	tmp.n_removed = (int)removed;
 	if (store_commit(st, err) < 0)
 		goto fail;
+	/* Only if nobody gave the index idle time for long. */
+	if (tmp.n_new + tmp.n_changed > 0)
+		store_fts_catch_up(st);
 	if (stats != NULL)
 		*stats = tmp;
 	plans_free(plans, r->n);

@@ -88,6 +88,15 @@ int store_index_row(sqlite3 *db, sqlite3_stmt **each, sqlite3_stmt *row,
 int store_fts_add(struct store *st, long id, const struct feed_item *it,
                   struct err *err);
 int store_fts_forget(struct store *st, long id, struct err *err);
+/* maintain.c: a level of the index is merged once it holds this many
+ * segments (FTS5's 'usermerge', set by schema version 7). */
+#define STORE_FTS_MERGE_MIN 8
+/* After a refresh's commit: a few merge steps, each its own transaction,
+ * when the index has many more segments than it should (nobody called
+ * store_maintain()). Errors are ignored: the refresh is already saved. */
+void store_fts_catch_up(struct store *st);
+/* The number of segments in the index (0 if unknown); -1 and err. */
+int store_fts_segments(struct store *st, struct err *err);
 /* Registers courant_rank() on a new connection and makes its tokenizer. */
 int store_search_setup(struct store *st, struct err *err);
 

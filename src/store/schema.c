@@ -271,11 +271,33 @@ migrate_6(sqlite3 *db, struct err *err)
 	                  err);
 }
 
+/*
+ * Version 7: commits no longer merge the index's segments; the merging
+ * moves to idle time, in small steps (store_maintain(), maintain.c). At a
+ * million articles automerge was 150-235 ms of a 250 ms refresh. Idle
+ * merges take a level once it holds 8 segments (usermerge); FTS5's crisis
+ * merge, a whole level inside one commit, waits for 200, far above the
+ * 48 at which a refresh catches up by itself (store_fts_catch_up()).
+ */
+static int
+migrate_7(sqlite3 *db, struct err *err)
+{
+	return store_exec(db,
+	                  "INSERT INTO item_fts (item_fts, rank)"
+	                  " VALUES ('automerge', 0);"
+	                  "INSERT INTO item_fts (item_fts, rank)"
+	                  " VALUES ('usermerge', 8);"
+	                  "INSERT INTO item_fts (item_fts, rank)"
+	                  " VALUES ('crisismerge', 200);",
+	                  err);
+}
+
 typedef int migrate_fn(sqlite3 *db, struct err *err);
 
 /* steps[n] brings version n - 1 to n. */
 static migrate_fn *const steps[STORE_SCHEMA_VERSION + 1] = {
-        NULL, migrate_1, migrate_2, migrate_3, migrate_4, migrate_5, migrate_6,
+        NULL,      migrate_1, migrate_2, migrate_3,
+        migrate_4, migrate_5, migrate_6, migrate_7,
 };
 
 static int

@@ -381,7 +381,8 @@ test_migrations(void **state)
 			store_page_free(p);
 		}
 		store_close(st);
-		/* The index merges incrementally, crisis merges far off. */
+		/* Commits merge nothing (store_maintain() does), crisis
+		 * merges far off. */
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 		{
 			sqlite3_stmt *s = NULL;
@@ -391,12 +392,12 @@ test_migrations(void **state)
 			                db,
 			                "SELECT count(*) FROM item_fts_config"
 			                " WHERE (k, v) IN (VALUES "
-			                "('automerge', 8),"
-			                " ('crisismerge', 64))",
+			                "('automerge', 0), ('usermerge', 8),"
+			                " ('crisismerge', 200))",
 			                -1, &s, NULL),
 			        SQLITE_OK);
 			assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-			assert_int_equal(sqlite3_column_int(s, 0), 2);
+			assert_int_equal(sqlite3_column_int(s, 0), 3);
 			sqlite3_finalize(s);
 		}
 		sqlite3_close(db);
@@ -905,6 +906,102 @@ test_index_row_text(void **state)
 	sqlite3_close(db);
 }
 
+/* The hits of a search, as ids in order, for comparing two states. */
+static char *
+search_ids(struct store *st, const char *q)
+{
+	struct err err = {0};
+	struct store_page *p = store_search(st, q, 1000, &err);
+	struct buf b;
+
+	if (p == NULL)
+		fail_msg("search %s: %s", q, err.msg);
+	buf_init(&b, 0);
+	for (size_t i = 0; i < p->n; i++)
+		buf_printf(&b, "%ld ", p->rows[i].id);
+	store_page_free(p);
+	return buf_take(&b);
+}
+
+/*
+ * Refreshes leave the index's segments unmerged; store_maintain() merges
+ * them in bounded steps without changing a search's results, says when
+ * nothing is left, and a refresh catches up by itself when nobody calls
+ * it. Cases: a read-only store, an empty index, then many feeds.
+ */
+static void
+test_maintain(void **state)
+{
+	static const char *const queries[] = {"kept", "delta*", "alpha beta",
+	                                      "\"beta gamma\""};
+	char *path = tmp_path("maintain.db");
+	struct err err = {0};
+	struct store *st;
+	char *before[4];
+	int segs;
+	int r;
+	int steps = 0;
+
+	(void)state;
+	/* An empty index: nothing to do. */
+	st = store_open(path, 0, &err);
+	assert_non_null(st);
+	assert_int_equal(store_maintain(st, 0, &err), 0);
+	/* Twenty refreshes, a segment each at least, none merged. */
+	for (int f = 0; f < 20; f++) {
+		char url[32];
+		char title[64];
+
+		snprintf(url, sizeof url, "http://f%d", f);
+		snprintf(title, sizeof title, "alpha beta gamma delta%d kept",
+		         f % 3);
+		assert_int_equal(
+		        refresh_n(st, add_feed(st, url), 5, title, 0, &err), 0);
+	}
+	segs = store_fts_segments(st, &err);
+	assert_true(segs >= 20);
+	for (size_t q = 0; q < 4; q++)
+		before[q] = search_ids(st, queries[q]);
+	/* One step per call with no budget; each merges a little. */
+	do {
+		r = store_maintain(st, 0, &err);
+		steps++;
+	} while (r == 1 && steps < 1000);
+	assert_int_equal(r, 0);
+	assert_true(store_fts_segments(st, &err) < STORE_FTS_MERGE_MIN);
+	assert_int_equal(store_maintain(st, 100, &err), 0);
+	for (size_t q = 0; q < 4; q++) {
+		char *after = search_ids(st, queries[q]);
+
+		assert_true(strlen(before[q]) > 0);
+		assert_string_equal(after, before[q]);
+		free(after);
+		free(before[q]);
+	}
+	assert_true(integrity_ok(st));
+	store_close(st);
+
+	/* Read-only: nothing written, nothing to report. */
+	st = store_open(path, STORE_OPEN_READONLY, &err);
+	assert_non_null(st);
+	assert_int_equal(store_maintain(st, 0, &err), 0);
+	store_close(st);
+
+	/* Nobody maintains: refreshes keep the segments bounded. */
+	st = store_open(path, 0, &err);
+	assert_non_null(st);
+	for (int i = 0; i < 120; i++) {
+		char title[32];
+
+		snprintf(title, sizeof title, "round %d", i);
+		assert_int_equal(refresh_n(st, 1, 3, title, 0, &err), 0);
+		assert_true(store_fts_segments(st, &err) <= 64);
+	}
+	assert_true(integrity_ok(st));
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -923,6 +1020,7 @@ main(void)
 	        cmocka_unit_test(test_concurrent_writers),
 	        cmocka_unit_test(test_crash),
 	        cmocka_unit_test(test_index_row_text),
+	        cmocka_unit_test(test_maintain),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
