@@ -219,9 +219,10 @@ void store_refresh_free(struct store_refresh *r);
  * refresh merges (that was most of its time in a big cache). Call it when
  * idle: it works in steps of a few milliseconds, each its own short write
  * transaction, until budget_ms is spent (at least one step) or nothing is
- * left. Returns 1 when work remains, 0 when none does, -1 and err (for
+ * left; with nothing to merge it checkpoints the log (without the write
+ * lock). Returns 1 when work remains, 0 when none does, -1 and err (for
  * SQLITE_BUSY too: another process writes; try again later). Nothing to do
- * costs one small read and no lock. A read-only store does nothing.
+ * costs a small read and no write lock. A read-only store does nothing.
  */
 int store_maintain(struct store *st, int budget_ms, struct err *err);
 

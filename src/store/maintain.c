@@ -17,6 +17,9 @@
  * merging a whole level inside one commit at 'crisismerge' segments, is
  * set far above that, so it never happens in practice: at a million
  * articles it held the lock for seconds.
+ *
+ * Idle time with nothing left to merge also checkpoints the log, which
+ * commits do only past 4,096 pages (store.c).
  */
 #include "config.h"
 
@@ -33,10 +36,15 @@
 
 /* Index pages (about 4 KB each) written by one step: a few ms. */
 #define STEP_PAGES 64
-/* A refresh catches up while the index has more segments than this, with
- * at most CATCH_UP_STEPS steps. */
+/*
+ * A refresh catches up while the index has more segments than this, with
+ * at most CATCH_UP_STEPS steps (1,024 pages): more than a refresh of 1,000
+ * articles makes merging necessary at a million (its own 150-200 pages
+ * rewritten once per level), so even with no idle time at all the count
+ * comes down, one short transaction at a time.
+ */
 #define SEGMENTS_HIGH 48
-#define CATCH_UP_STEPS 4
+#define CATCH_UP_STEPS 16
 
 /* What the index's structure record says (fts5_index.c). */
 struct shape {
@@ -205,8 +213,15 @@ store_maintain(struct store *st, int budget_ms, struct err *err)
 		known = read_shape(st, &sh, err);
 		if (known < 0)
 			return -1;
-		if (known == 1 && !work_left(&sh))
+		if (known == 1 && !work_left(&sh)) {
+			/* Idle and merged: copy the log into the file
+			 * (passive: it never waits for, or blocks, a
+			 * writer), so no refresh's commit has to. */
+			sqlite3_wal_checkpoint_v2(st->db, NULL,
+			                          SQLITE_CHECKPOINT_PASSIVE,
+			                          NULL, NULL);
 			return 0;
+		}
 		r = merge_step(st, STEP_PAGES, err);
 		if (r <= 0)
 			return r;
