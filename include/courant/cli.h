@@ -49,7 +49,7 @@ int cli_render(int argc, char **argv);
 
 /* Writes a usage error for `cmd` and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* Writes s to f through the terminal sanitizer (one line, no escapes). */
 void cli_print_safe(FILE *f, const char *s);
@@ -90,6 +90,11 @@ struct poller_opts;
 struct cli_files *cli_files_load(const char *cmd);
 int cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
                     struct ui_options *o, struct poller_opts *po);
+/* For commands without the reader (refresh, import): the poller's options
+ * of the config file, and the store's retention set and its feed list
+ * synced with the urls file (when there is one); -1 after printing. */
+void cli_files_poller_opts(const struct cli_files *f, struct poller_opts *po);
+int cli_files_sync(const char *cmd, struct cli_files *f, struct store *st);
 void cli_files_free(struct cli_files *f);
 
 #endif

@@ -46,9 +46,20 @@ struct poller_opts {
 	long low_speed_time;  /* seconds below low_speed_limit B/s */
 	long low_speed_limit;
 	long total_timeout; /* seconds for a whole transfer */
+	/* The User-Agent header, borrowed; NULL or "": courant's own. */
+	const char *user_agent;
+	/*
+	 * The automatic interval of one feed, in seconds (0: never
+	 * automatically), asked at each periodic refresh: a feed is queued
+	 * only when that long has passed since its last fetch. NULL: every
+	 * feed is queued at each periodic refresh.
+	 */
+	long (*feed_interval)(const struct store_feed *f, void *arg);
+	void *feed_interval_arg;
 };
 
-/* Fills o with the defaults: 16, 4, 16 MiB, 15 s, 30 s at 100 B/s, 120 s. */
+/* Fills o with the defaults: 16, 4, 16 MiB, 15 s, 30 s at 100 B/s, 120 s,
+ * courant's User-Agent, no per-feed interval. */
 void poller_opts_default(struct poller_opts *o);
 
 /*
@@ -125,8 +136,10 @@ void poller_cancel(struct poller *p);
 
 /*
  * Periodic automatic refresh: every `seconds` (jittered by up to a tenth)
- * poller_work() queues all feeds in POLL_AUTO mode. 0 turns it off (the
- * default).
+ * poller_work() queues all feeds in POLL_AUTO mode, or with
+ * o->feed_interval those that are due by their own interval (then seconds
+ * is how often they are checked: the shortest interval in use). 0 turns
+ * it off (the default).
  */
 void poller_set_interval(struct poller *p, long seconds);
 

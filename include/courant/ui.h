@@ -81,6 +81,18 @@ enum ui_layout {
 	UI_LAYOUT_STACKED, /* list above, reader below */
 };
 
+enum ui_start_view {
+	UI_START_FEEDS,    /* the feed list */
+	UI_START_ARTICLES, /* every article */
+	UI_START_UNREAD,   /* the unread articles */
+};
+
+/* What the user's files say about one feed (see ui_options.feed_conf). */
+struct ui_feed_conf {
+	bool is_hidden; /* kept out of the feed list, its articles not */
+	char **browser; /* this feed's browser argv, borrowed; NULL: global */
+};
+
 struct ui_options {
 	/* The browser as an argv (the URL is appended as one more element),
 	 * borrowed; NULL: $BROWSER split with ui_split_command(), and with
@@ -93,6 +105,25 @@ struct ui_options {
 	bool osc52;            /* `y` may write OSC 52 to the terminal */
 	bool refresh_on_start; /* queue every feed when starting */
 	long refresh_interval; /* seconds between automatic refreshes, 0 off */
+	enum ui_start_view start_view;
+	bool show_read_feeds; /* false: the feed list omits feeds with
+	                         nothing unread (the selected one stays) */
+	/* strftime(3) format of the dates in article lists and the reader,
+	 * borrowed; NULL: "%Y-%m-%d". Narrow lists show "%m-%d". */
+	const char *date_format;
+	/*
+	 * The caller's view of the user's files, so that the ui needs no
+	 * config module. feed_conf (may be NULL) is asked about each feed
+	 * by URL when the feed list is read and when a link is opened:
+	 * hidden feeds (Newsboat's "!") are left out of the feed list while
+	 * their articles still show in "All unread", "Starred", tags and
+	 * searches. reload (may be NULL: the `reload` action says it is not
+	 * available) re-reads the urls file and syncs the store's feed list
+	 * with it; -1 and err. Both get files_arg.
+	 */
+	void (*feed_conf)(void *arg, const char *url, struct ui_feed_conf *out);
+	int (*reload)(void *arg, struct err *err);
+	void *files_arg;
 	/* Where the demo feeds live (NULL: $COURANT_DEMO_DIR, else the
 	 * package data directory): subscribed on a first run with no feed. */
 	const char *demo_dir;
@@ -100,8 +131,9 @@ struct ui_options {
 	struct ui_theme *theme; /* borrowed; NULL: the defaults */
 };
 
-/* Defaults: auto layout, read items shown, no confirmation, no mouse,
- * OSC 52 on, no refresh on start, no interval. */
+/* Defaults: auto layout, read items and feeds shown, no confirmation, no
+ * mouse, OSC 52 on, no refresh on start, no interval, the feed list first,
+ * no files. */
 void ui_options_default(struct ui_options *o);
 /* Parses a layout name (auto, single, side, stacked); -1 and ERR_USAGE. */
 int ui_layout_parse(const char *name, enum ui_layout *out, struct err *err);

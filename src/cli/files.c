@@ -19,8 +19,18 @@
 #include "courant/ui.h"
 #include "courant/util.h"
 
+/* What the reader asks about one feed of the urls file. */
+struct files_feed {
+	const char *url; /* lent by urls */
+	bool is_hidden;
+	char **browser; /* its own browser, split; NULL: the global one */
+};
+
 struct cli_files {
 	struct config_paths paths;
+	struct store *st;         /* for a reload; set by cli_files_apply() */
+	struct files_feed *feeds; /* sorted by url */
+	size_t n_feeds;
 	struct config *config;
 	struct urls *urls;
 	struct ui_keymap *keys;
@@ -47,6 +57,103 @@ print_warnings(const char *cmd, const struct config_warning *w, size_t n)
 		print_line_error(cmd, w[i].file, w[i].line, m);
 		free(m);
 	}
+}
+
+static int
+cmp_feed(const void *a, const void *b)
+{
+	return strcmp(((const struct files_feed *)a)->url,
+	              ((const struct files_feed *)b)->url);
+}
+
+static void
+free_feed_table(struct cli_files *f)
+{
+	for (size_t i = 0; i < f->n_feeds; i++)
+		ui_argv_free(f->feeds[i].browser);
+	free(f->feeds);
+	f->feeds = NULL;
+	f->n_feeds = 0;
+}
+
+/* The hidden flag and browser of every feed of the urls file. */
+static void
+build_feed_table(struct cli_files *f)
+{
+	const char *global = f->config->set.browser;
+
+	free_feed_table(f);
+	f->feeds = xcalloc(f->urls->n + 1, sizeof *f->feeds);
+	for (size_t i = 0; i < f->urls->n; i++) {
+		const struct urls_entry *e = &f->urls->entries[i];
+		struct files_feed *ff = &f->feeds[f->n_feeds++];
+		struct config_feed_settings fs;
+
+		config_feed_settings(f->config, e->url,
+		                     (const char *const *)e->tags, e->n_tags,
+		                     &fs);
+		ff->url = e->url;
+		ff->is_hidden = e->is_hidden;
+		/* Checked when the config was read: a split cannot fail. */
+		if (fs.browser != NULL && *fs.browser != '\0' &&
+		    !str_eq(fs.browser, global ? global : ""))
+			ff->browser = ui_split_command(fs.browser, NULL);
+	}
+	qsort(f->feeds, f->n_feeds, sizeof *f->feeds, cmp_feed);
+}
+
+static void
+feed_conf(void *arg, const char *url, struct ui_feed_conf *out)
+{
+	struct cli_files *f = arg;
+	struct files_feed key = {.url = url};
+	const struct files_feed *ff;
+
+	out->is_hidden = false;
+	out->browser = NULL;
+	if (url == NULL || f->n_feeds == 0)
+		return;
+	ff = bsearch(&key, f->feeds, f->n_feeds, sizeof *f->feeds, cmp_feed);
+	if (ff != NULL) {
+		out->is_hidden = ff->is_hidden;
+		out->browser = ff->browser;
+	}
+}
+
+/* The reader's `reload`: the urls file again, and the store synced. */
+static int
+reload(void *arg, struct err *err)
+{
+	struct cli_files *f = arg;
+	struct urls *u = urls_load(f->paths.urls, err);
+
+	if (u == NULL)
+		return -1;
+	if (!u->exists) {
+		err_set(err, ERR_IO, "%s: no such file", f->paths.urls);
+		urls_free(u);
+		return -1;
+	}
+	if (config_sync_feeds(f->st, u, f->config, NULL, err) < 0) {
+		urls_free(u);
+		return -1;
+	}
+	urls_free(f->urls);
+	f->urls = u;
+	build_feed_table(f);
+	return 0;
+}
+
+/* The poller's per-feed interval: `feed X set refresh-interval`. */
+static long
+feed_interval(const struct store_feed *sf, void *arg)
+{
+	const struct config *c = arg;
+	struct config_feed_settings fs;
+
+	config_feed_settings(c, sf->url, (const char *const *)sf->tags,
+	                     sf->n_tags, &fs);
+	return fs.refresh_interval;
 }
 
 static const char *const views[] = {"feeds", "articles", "reader", "help",
@@ -127,6 +234,7 @@ cli_files_load(const char *cmd)
 		cli_files_free(f);
 		return NULL;
 	}
+	build_feed_table(f);
 	return f;
 fail:
 	fprintf(stderr, "courant%s%s: ", cmd ? " " : "", cmd ? cmd : "");
@@ -152,32 +260,44 @@ layout(enum config_layout l)
 	return UI_LAYOUT_AUTO;
 }
 
-int
-cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
-                struct ui_options *o, struct poller_opts *po)
+static enum ui_start_view
+start_view(enum config_view v)
 {
-	const struct config_settings *s = &f->config->set;
+	switch (v) {
+	case CONFIG_VIEW_ARTICLES:
+		return UI_START_ARTICLES;
+	case CONFIG_VIEW_UNREAD:
+		return UI_START_UNREAD;
+	case CONFIG_VIEW_FEEDS:
+		break;
+	}
+	return UI_START_FEEDS;
+}
+
+void
+cli_files_poller_opts(const struct cli_files *f, struct poller_opts *po)
+{
+	const struct config *c = f->config;
+
+	config_poller_opts(c, po);
+	for (size_t i = 0; i < c->n_rules; i++)
+		if (c->rules[i].set.refresh_interval >= 0) {
+			po->feed_interval = feed_interval;
+			po->feed_interval_arg = (void *)c;
+		}
+}
+
+int
+cli_files_sync(const char *cmd, struct cli_files *f, struct store *st)
+{
 	struct store_retention r;
 	struct err err = {0};
 
-	config_poller_opts(f->config, po);
+	f->st = st;
 	config_retention(f->config, &r);
 	store_set_retention(st, &r);
-	o->browser = s->browser_argv;
-	o->layout = layout(s->layout);
-	o->show_read = s->show_read_articles;
-	o->confirm_quit = s->confirm_quit;
-	o->mouse = s->mouse;
-	o->osc52 = s->osc52;
-	o->refresh_on_start = s->refresh_on_start;
-	o->refresh_interval = s->refresh_interval;
-	o->keys = f->keys;
-	o->theme = f->theme;
-	/* The demo feeds are for a first run: a urls file, even an empty
-	 * one, is the user's own list. */
 	if (!f->urls->exists)
 		return 0;
-	o->demo_dir = "";
 	if (config_sync_feeds(st, f->urls, f->config, NULL, &err) < 0) {
 		fprintf(stderr, "courant%s%s: ", cmd ? " " : "",
 		        cmd ? cmd : "");
@@ -188,11 +308,52 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	return 0;
 }
 
+int
+cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
+                struct ui_options *o, struct poller_opts *po)
+{
+	const struct config_settings *s = &f->config->set;
+	long every = s->refresh_interval;
+
+	cli_files_poller_opts(f, po);
+	o->browser = s->browser_argv;
+	o->layout = layout(s->layout);
+	o->show_read = s->show_read_articles;
+	o->confirm_quit = s->confirm_quit;
+	o->mouse = s->mouse;
+	o->osc52 = s->osc52;
+	o->refresh_on_start = s->refresh_on_start;
+	/* With per-feed intervals the poller looks for due feeds as often
+	 * as the shortest one asks. */
+	if (po->feed_interval != NULL)
+		for (size_t i = 0; i < f->config->n_rules; i++) {
+			long r_every = f->config->rules[i].set.refresh_interval;
+
+			if (r_every > 0 && (every == 0 || r_every < every))
+				every = r_every;
+		}
+	o->refresh_interval = every;
+	o->start_view = start_view(s->default_view);
+	o->show_read_feeds = s->show_read_feeds;
+	o->date_format = s->date_format;
+	o->keys = f->keys;
+	o->theme = f->theme;
+	o->feed_conf = feed_conf;
+	o->reload = reload;
+	o->files_arg = f;
+	/* The demo feeds are for a first run: a urls file, even an empty
+	 * one, is the user's own list. */
+	if (f->urls->exists)
+		o->demo_dir = "";
+	return cli_files_sync(cmd, f, st);
+}
+
 void
 cli_files_free(struct cli_files *f)
 {
 	if (f == NULL)
 		return;
+	free_feed_table(f);
 	ui_keymap_free(f->keys);
 	ui_theme_free(f->theme);
 	urls_free(f->urls);

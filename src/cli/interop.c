@@ -27,6 +27,8 @@
 #include "courant/text.h"
 #include "courant/util.h"
 
+#include "private.h"
+
 static const char *global_config;
 static const char *global_urls;
 
@@ -321,15 +323,14 @@ on_report(const struct poll_report *r, void *arg)
 
 /* Fetches the feeds once so that Newsboat's articles find their match. */
 static int
-fetch_all(struct store *st, const long *ids, size_t n)
+fetch_all(struct store *st, const struct poller_opts *o, const long *ids,
+          size_t n)
 {
 	struct fetch_run run = {0};
-	struct poller_opts o;
 	struct poller *p;
 	struct err err = {0};
 
-	poller_opts_default(&o);
-	p = poller_new(st, &o, on_report, &run, &err);
+	p = poller_new(st, o, on_report, &run, &err);
 	if (p == NULL)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
@@ -391,6 +392,8 @@ import_newsboat(const char *dir, const char *db, bool refresh)
 {
 	struct store_newsboat_stats ns = {0};
 	struct err err = {0};
+	struct cli_files *files = NULL;
+	struct poller_opts o;
 	struct urls *u = NULL;
 	struct store *st = NULL;
 	struct sub *subs = NULL;
@@ -400,8 +403,20 @@ import_newsboat(const char *dir, const char *db, bool refresh)
 	long added;
 	int status = 1;
 
-	if (newsboat_paths(dir, &urls_path, &cache) < 0)
+	/* The config's poller settings (and COURANT_TIMEOUTS over them), as
+	 * for `courant refresh`; a mistake in the files is status 2. */
+	files = cli_files_load("import");
+	if (files == NULL)
+		return 2;
+	cli_files_poller_opts(files, &o);
+	if (cli_read_timeouts("import", &o) < 0) {
+		cli_files_free(files);
+		return 2;
+	}
+	if (newsboat_paths(dir, &urls_path, &cache) < 0) {
+		cli_files_free(files);
 		return 1;
+	}
 	u = urls_load(urls_path, &err);
 	if (u == NULL) {
 		say(stderr, "import", NULL, err.msg);
@@ -436,7 +451,7 @@ import_newsboat(const char *dir, const char *db, bool refresh)
 	printf("subscribed to %ld new feed%s of %zu\n", added,
 	       added == 1 ? "" : "s", u->n);
 	fflush(stdout);
-	if (refresh && u->n > 0 && fetch_all(st, ids, u->n) < 0)
+	if (refresh && u->n > 0 && fetch_all(st, &o, ids, u->n) < 0)
 		goto out;
 	if (!exists(cache)) {
 		say(stderr, "import", cache,
@@ -458,6 +473,7 @@ out:
 	free(subs);
 	store_close(st);
 	urls_free(u);
+	cli_files_free(files);
 	free(urls_path);
 	free(cache);
 	return status;

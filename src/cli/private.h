@@ -28,4 +28,10 @@ void json_int(struct json *j, const char *key, int64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
 
+struct poller_opts;
+
+/* COURANT_TIMEOUTS=CONNECT:LOW_SPEED:TOTAL (seconds) over o's timeouts;
+ * -1 after printing when it is malformed (refresh.c). */
+int cli_read_timeouts(const char *cmd, struct poller_opts *o);
+
 #endif

@@ -22,14 +22,16 @@
 #include "courant/store.h"
 #include "courant/util.h"
 
+#include "private.h"
+
 #define PAGE_MAX (2u << 20) /* an HTML page searched for feed links */
 
 /* ---- shared ------------------------------------------------------------- */
 
 /* COURANT_TIMEOUTS=CONNECT:LOW_SPEED:TOTAL (seconds) overrides the
  * defaults: for tests and for very slow links. */
-static int
-read_timeouts(const char *cmd, struct poller_opts *o)
+int
+cli_read_timeouts(const char *cmd, struct poller_opts *o)
 {
 	const char *env = getenv("COURANT_TIMEOUTS");
 	long v[3];
@@ -254,6 +256,7 @@ cli_refresh(int argc, char **argv)
 	};
 	struct run run = {0};
 	struct poller_opts o;
+	struct cli_files *files;
 	const char **keys = NULL;
 	size_t n_keys = 0;
 	const char *tag = NULL, *db = NULL;
@@ -299,7 +302,16 @@ cli_refresh(int argc, char **argv)
 		return cli_usage_error("refresh", "unexpected argument '%s'",
 		                       argv[optind]);
 	}
-	if (read_timeouts("refresh", &o) < 0) {
+	/* The user's files first, as the reader reads them: the config's
+	 * poller settings, then the urls file's feeds. */
+	files = cli_files_load("refresh");
+	if (files == NULL) {
+		free(keys);
+		return 2;
+	}
+	cli_files_poller_opts(files, &o);
+	if (cli_read_timeouts("refresh", &o) < 0) {
+		cli_files_free(files);
 		free(keys);
 		return 2;
 	}
@@ -308,6 +320,13 @@ cli_refresh(int argc, char **argv)
 	 * (60 ms of a warm refresh of 200 feeds on a 20 MiB cache). */
 	st = cli_store_open("refresh", db, STORE_OPEN_CHEAP_CHECK);
 	if (st == NULL) {
+		cli_files_free(files);
+		free(keys);
+		return 1;
+	}
+	if (cli_files_sync("refresh", files, st) < 0) {
+		store_close(st);
+		cli_files_free(files);
 		free(keys);
 		return 1;
 	}
@@ -385,6 +404,7 @@ out:
 	poller_free(run.p);
 	store_feed_list_free(l);
 	store_close(st);
+	cli_files_free(files);
 	free(keys);
 	return status;
 }
@@ -502,7 +522,7 @@ cli_add(int argc, char **argv)
 		return cli_usage_error("add",
 		                       "'%s' is not an http, https or file URL",
 		                       argv[optind]);
-	if (read_timeouts("add", &o) < 0)
+	if (cli_read_timeouts("add", &o) < 0)
 		return 2;
 	st = cli_store_open("add", db, 0);
 	if (st == NULL)

@@ -823,6 +823,7 @@ config_poller_opts(const struct config *c, struct poller_opts *o)
 	o->connect_timeout = c->set.connect_timeout;
 	o->low_speed_time = c->set.low_speed_timeout;
 	o->total_timeout = c->set.download_timeout;
+	o->user_agent = c->set.user_agent; /* lent: c outlives the poller */
 }
 
 void

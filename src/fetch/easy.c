@@ -82,7 +82,9 @@ fetch_easy_setup(void *curl, const char *url, const struct poller_opts *o,
 	                       (long)CURL_SSLVERSION_TLSv1_2);
 	rc |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	rc |= curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	rc |= curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
+	rc |= curl_easy_setopt(h, CURLOPT_USERAGENT,
+	                       o->user_agent && *o->user_agent ? o->user_agent
+	                                                       : USER_AGENT);
 	/* Wait for a connection that can multiplex (HTTP/2) rather than
 	 * open one more. Only https offers HTTP/2 (ALPN); on http the wait
 	 * would hold a host's next transfers until its first connection

@@ -119,6 +119,9 @@ poller_opts_default(struct poller_opts *o)
 	o->low_speed_time = 30;
 	o->low_speed_limit = 100;
 	o->total_timeout = 120;
+	o->user_agent = NULL;
+	o->feed_interval = NULL;
+	o->feed_interval_arg = NULL;
 }
 
 static unsigned
@@ -955,6 +958,35 @@ elapsed_ms(const struct timespec *since)
 	       (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
+/* The periodic refresh: every feed, or those due by their own interval. */
+static void
+auto_refresh(struct poller *p)
+{
+	struct store_feed_list *l;
+	time_t now = time(NULL);
+
+	if (p->o.feed_interval == NULL) {
+		poller_refresh(p, 0, POLL_AUTO, NULL);
+		return;
+	}
+	l = store_feeds(p->st, NULL, NULL);
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct store_feed *f = &l->feeds[i];
+		long every = p->o.feed_interval(f, p->o.feed_interval_arg);
+
+		if (every <= 0)
+			continue;
+		/* A tenth of slack: the check itself is jittered. */
+		if (f->last_fetch > 0 &&
+		    (feed_time)now - f->last_fetch < every - every / 10)
+			continue;
+		enqueue(p, f, POLL_AUTO);
+	}
+	store_feed_list_free(l);
+}
+
 int
 poller_work(struct poller *p)
 {
@@ -964,7 +996,7 @@ poller_work(struct poller *p)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (p->interval > 0 && time(NULL) >= p->next_auto) {
-		poller_refresh(p, 0, POLL_AUTO, NULL);
+		auto_refresh(p);
 		p->next_auto = time(NULL) + p->interval +
 		               (long)(next_random(p) %
 		                      (unsigned)(p->interval / 10 + 1));

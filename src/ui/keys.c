@@ -45,6 +45,7 @@ static const struct action_info actions[UI_ACT_COUNT] = {
         [UI_ACT_UNDO] = {"undo", "undo the last mark-all-read"},
         [UI_ACT_REFRESH] = {"refresh", "refresh the selected feed"},
         [UI_ACT_REFRESH_ALL] = {"refresh-all", "refresh every feed"},
+        [UI_ACT_RELOAD] = {"reload", "re-read the urls file (and :reload)"},
         [UI_ACT_OPEN_LINK] = {"open-link",
                               "open the link (N o: link N) in the browser"},
         [UI_ACT_COPY_LINK] = {"copy-link", "copy the link (N y: link N)"},
@@ -56,7 +57,7 @@ static const struct action_info actions[UI_ACT_COUNT] = {
         [UI_ACT_PICK_TAG] = {"pick-tag", "show the articles of a tag"},
         [UI_ACT_REDRAW] = {"redraw", "redraw the screen, re-read counts"},
         [UI_ACT_COMMAND] = {"command", "command line (:refresh, :add URL, "
-                                       ":set, :quit)"},
+                                       ":reload, :set, :quit)"},
         [UI_ACT_HELP] = {"help", "this help"},
         [UI_ACT_TOGGLE_LAYOUT] = {"toggle-layout",
                                   "switch layout: auto, single, side, "
@@ -108,6 +109,7 @@ static const struct key_default defaults[] = {
 	{ "u", UI_VIEW_ALL, UI_ACT_UNDO },
 	{ "r", UI_VIEW_ALL, UI_ACT_REFRESH },
 	{ "R", UI_VIEW_ALL, UI_ACT_REFRESH_ALL },
+	{ "C-r", UI_VIEW_ALL, UI_ACT_RELOAD },
 	{ "o", UI_VIEW_ALL, UI_ACT_OPEN_LINK },
 	{ "y", UI_VIEW_ALL, UI_ACT_COPY_LINK },
 	{ "Y", UI_VIEW_ALL, UI_ACT_SHOW_URL },

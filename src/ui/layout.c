@@ -291,5 +291,6 @@ ui_options_default(struct ui_options *o)
 	memset(o, 0, sizeof *o);
 	o->layout = UI_LAYOUT_AUTO;
 	o->show_read = true;
+	o->show_read_feeds = true;
 	o->osc52 = true;
 }

@@ -15,6 +15,7 @@ tests_unit_ui_test_ui_LDADD = $(UNIT_LDADD)
 endif
 
 # End-to-end: the real binary driven in a private tmux server.
-TESTS += tests/tui/reader.sh tests/tui/hostile.sh tests/tui/session.sh
+TESTS += tests/tui/reader.sh tests/tui/hostile.sh tests/tui/session.sh \
+	tests/tui/files.sh
 EXTRA_DIST += tests/tui/lib.sh tests/tui/reader.sh tests/tui/hostile.sh \
-	tests/tui/session.sh tests/tui/serve.py
+	tests/tui/session.sh tests/tui/serve.py tests/tui/files.sh

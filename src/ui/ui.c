@@ -39,6 +39,7 @@
 #define MAX_UNDO 20000 /* ids kept to undo a mark-all-read */
 #define TICK_MS 2000   /* how often another process's writes are checked */
 #define SEARCH_LIMIT 500
+#define NO_FEEDS_HINT "No feeds yet: add one with 'courant add URL'."
 
 /* ---- state -------------------------------------------------------------- */
 
@@ -412,8 +413,18 @@ load_feeds(struct ui *ui)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct store_feed *f = &l->feeds[i];
 
-		if (ui->unread_only && f->n_unread == 0 && f->id != sel_id)
+		if ((ui->unread_only || !ui->o.show_read_feeds) &&
+		    f->n_unread == 0 && f->id != sel_id)
 			continue;
+		if (ui->o.feed_conf != NULL) {
+			struct ui_feed_conf fc = {0};
+
+			/* Hidden: out of the list, its articles still in
+			 * "All unread", "Starred", tags and searches. */
+			ui->o.feed_conf(ui->o.files_arg, f->url, &fc);
+			if (fc.is_hidden)
+				continue;
+		}
 		e = add_entry(ui, ENTRY_FEED, f->title ? f->title : f->url);
 		e->feed_id = f->id;
 		e->unread = f->n_unread;
@@ -951,8 +962,11 @@ draw_reader(struct ui *ui, const struct ui_rect *r)
 /* ---- drawing the lists -------------------------------------------------- */
 
 static void
-format_date(feed_time t, bool narrow, char *out, size_t size)
+format_date(const struct ui *ui, feed_time t, bool narrow, char *out,
+            size_t size)
 {
+	const char *fmt = ui->o.date_format ? ui->o.date_format : "%Y-%m-%d";
+
 	struct tm tm;
 	time_t tt;
 
@@ -961,9 +975,17 @@ format_date(feed_time t, bool narrow, char *out, size_t size)
 		return;
 	}
 	tt = (time_t)t;
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, size, narrow ? "%m-%d" : "%Y-%m-%d", &tm) == 0)
+	if (localtime_r(&tt, &tm) == NULL) {
 		snprintf(out, size, "?");
+		return;
+	}
+	/* date-format is the user's, checked by the config module (only
+	 * plain conversions): strftime needs no literal to be safe. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(out, size, narrow ? "%m-%d" : fmt, &tm) == 0)
+		snprintf(out, size, "?");
+#pragma GCC diagnostic pop
 }
 
 static int
@@ -1053,7 +1075,7 @@ draw_articles(struct ui *ui, const struct ui_rect *r, int *cursor_y)
 	bool several = l->query != NULL || l->v.scope != STORE_FEED;
 	bool narrow = r->w < 60;
 	int feed_w = several && !narrow ? (r->w >= 100 ? 20 : 14) : 0;
-	char date[32];
+	char date[128];
 
 	list_load(ui, l, l->top + r->h);
 	if (!l->more_older && l->top > l->base && l->top + r->h > list_end(l)) {
@@ -1083,7 +1105,7 @@ draw_articles(struct ui *ui, const struct ui_rect *r, int *cursor_y)
 		             style_attr(ui, row->is_starred ? UI_EL_STARRED
 		                                            : UI_EL_UNREAD),
 		             true);
-		format_date(row->date, narrow, date, sizeof date);
+		format_date(ui, row->date, narrow, date, sizeof date);
 		x += puts_at(ui, r->y + y, x, right - x, date,
 		             style_attr(ui, UI_EL_DATE), false);
 		x += puts_at(ui, r->y + y, x, right - x, " ", A_NORMAL, false);
@@ -1482,11 +1504,33 @@ copy_url(struct ui *ui, const char *url)
 	return 0;
 }
 
+/* The browser of the feed of the article shown or selected, or NULL. */
+static char **
+feed_browser(struct ui *ui)
+{
+	struct ui_feed_conf fc = {0};
+	const struct store_feed *f = NULL;
+
+	if (ui->o.feed_conf == NULL)
+		return NULL;
+	if (ui->item != NULL) {
+		f = feed_by_id(ui, ui->item->feed_id);
+	} else if (ui->view == UI_VIEW_FEEDS && ui->fsel >= 0 &&
+	           (size_t)ui->fsel < ui->n_entries &&
+	           ui->entries[ui->fsel].kind == ENTRY_FEED) {
+		f = feed_by_id(ui, ui->entries[ui->fsel].feed_id);
+	}
+	if (f == NULL)
+		return NULL;
+	ui->o.feed_conf(ui->o.files_arg, f->url, &fc);
+	return fc.browser;
+}
+
 static void
 open_url(struct ui *ui, const char *url)
 {
 	static char *xdg[] = {(char *)"xdg-open", NULL};
-	char **cmd = ui->o.browser ? ui->o.browser : ui->env_browser;
+	char **cmd = feed_browser(ui);
 	char **argv;
 	size_t n = 0;
 	struct err err = {0};
@@ -1494,6 +1538,8 @@ open_url(struct ui *ui, const char *url)
 	pid_t pid;
 	int rc;
 
+	if (cmd == NULL)
+		cmd = ui->o.browser ? ui->o.browser : ui->env_browser;
 	if (cmd == NULL) {
 		if (in_ssh_without_display() || !gui) {
 			copy_url(ui, url);
@@ -2071,6 +2117,33 @@ add_feed(struct ui *ui, const char *url)
 	set_message(ui, false, "subscribed; fetching it now");
 }
 
+/* Re-reads the urls file through the caller, then every list. */
+static void
+reload_urls(struct ui *ui)
+{
+	struct err err = {0};
+
+	if (ui->o.reload == NULL) {
+		set_message(ui, true, "no urls file to reload");
+		return;
+	}
+	if (ui->o.reload(ui->o.files_arg, &err) < 0) {
+		set_message(ui, true, "%s", err.msg);
+		return;
+	}
+	load_feeds(ui);
+	if (ui->have_list) {
+		list_reload(ui, &ui->list);
+		list_count(ui, &ui->list);
+	}
+	ui->dirty = true;
+	if (ui->feeds == NULL || ui->feeds->n == 0)
+		set_message(ui, false, NO_FEEDS_HINT);
+	else
+		set_message(ui, false, "reloaded the urls file: %zu feed%s",
+		            ui->feeds->n, ui->feeds->n == 1 ? "" : "s");
+}
+
 static void
 run_command(struct ui *ui, char *line)
 {
@@ -2089,6 +2162,8 @@ run_command(struct ui *ui, char *line)
 			set_message(ui, true, ":refresh takes no argument");
 		else
 			queue_refresh(ui, 0);
+	} else if (str_eq(cmd, "reload")) {
+		reload_urls(ui);
 	} else if (str_eq(cmd, "add")) {
 		add_feed(ui, arg);
 	} else if (str_eq(cmd, "set")) {
@@ -2123,8 +2198,8 @@ run_command(struct ui *ui, char *line)
 		}
 	} else {
 		set_message(ui, true,
-		            "unknown command '%s' (refresh, add, set, "
-		            "quit)",
+		            "unknown command '%s' (refresh, reload, add, "
+		            "set, quit)",
 		            cmd);
 	}
 }
@@ -2372,6 +2447,9 @@ do_action(struct ui *ui, enum ui_action a, long count)
 			set_message(ui, false, "%s", buf_str(&b));
 			buf_done(&b);
 		}
+		break;
+	case UI_ACT_RELOAD:
+		reload_urls(ui);
 		break;
 	case UI_ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -2630,14 +2708,15 @@ subscribe_demo(struct ui *ui)
 		dir = getenv("COURANT_DEMO_DIR");
 	if (dir == NULL || *dir == '\0')
 		dir = ui->o.demo_dir ? "" : COURANT_DATADIR "/demo";
-	if (*dir == '\0')
+	if (*dir == '\0') {
+		/* The user's urls file lists no feed. */
+		set_message(ui, false, NO_FEEDS_HINT);
 		return;
+	}
 	abs = realpath(dir, NULL);
 	d = abs ? opendir(abs) : NULL;
 	if (d == NULL) {
-		set_message(ui, false,
-		            "No feeds yet: add one with 'courant "
-		            "add URL'.");
+		set_message(ui, false, NO_FEEDS_HINT);
 		free(abs);
 		return;
 	}
@@ -2791,6 +2870,28 @@ fail_hook(void)
 	restore_terminal();
 }
 
+/* default-view: the reader may open on every article or the unread ones;
+ * back goes to the feed list. */
+static void
+open_start_view(struct ui *ui)
+{
+	struct store_view v = {0};
+	struct entry e = {0};
+
+	switch (ui->o.start_view) {
+	case UI_START_FEEDS:
+		break;
+	case UI_START_ARTICLES:
+		v.scope = STORE_ALL;
+		list_open_view(ui, &v, NULL, NULL, "All articles");
+		break;
+	case UI_START_UNREAD:
+		e.kind = ENTRY_UNREAD;
+		open_entry(ui, &e);
+		break;
+	}
+}
+
 int
 ui_run(struct ui *ui, struct poller *p, struct err *err)
 {
@@ -2826,6 +2927,7 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 	if (p != NULL && ui->o.refresh_interval > 0)
 		poller_set_interval(p, ui->o.refresh_interval);
 	load_feeds(ui);
+	open_start_view(ui);
 	draw(ui);
 	fds[0].fd = STDIN_FILENO;
 	fds[1].fd = sig_pipe[0];

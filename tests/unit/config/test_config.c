@@ -99,6 +99,8 @@ test_defaults(void **state)
 	config_poller_opts(c, &o);
 	assert_int_equal(o.max_transfers, 16);
 	assert_int_equal(o.total_timeout, 120);
+	assert_string_equal(o.user_agent, ""); /* "": courant's own */
+	assert_null(o.feed_interval);
 	config_retention(c, &r);
 	assert_int_equal(r.max_items, 0);
 	config_free(c);
@@ -174,6 +176,13 @@ test_constructs(void **state)
 	assert_true(c->set.mouse);
 	assert_false(c->set.osc52);
 	assert_string_equal(c->set.user_agent, "my reader/1.0");
+	{
+		struct poller_opts o;
+
+		/* The poller sends it (CURLOPT_USERAGENT). */
+		config_poller_opts(c, &o);
+		assert_string_equal(o.user_agent, "my reader/1.0");
+	}
 	assert_int_equal(c->n_binds, 4);
 	assert_string_equal(c->binds[0].key, "j");
 	assert_null(c->binds[0].view);
