@@ -149,6 +149,75 @@ test_file_feed(void **state)
 	free(url);
 }
 
+struct per_feed {
+	long never_id;
+	int never_reports, due_reports;
+	int asked;
+};
+
+static void
+on_per_feed(const struct poll_report *r, void *arg)
+{
+	struct per_feed *pf = arg;
+
+	if (r->feed_id == pf->never_id)
+		pf->never_reports++;
+	else
+		pf->due_reports++;
+}
+
+static long
+interval_of(const struct store_feed *f, void *arg)
+{
+	struct per_feed *pf = arg;
+
+	pf->asked++;
+	return f->id == pf->never_id ? 0 : 1;
+}
+
+/* A per-feed interval: 0 keeps a feed out of the periodic refresh, a
+ * feed never fetched is due at once. */
+static void
+test_feed_interval(void **state)
+{
+	char dir[] = "/tmp/courant-poller.XXXXXX";
+	struct store *st = store_open(":memory:", 0, NULL);
+	struct per_feed pf = {0};
+	struct poller_opts o;
+	struct poller *p;
+	char *path, *url, *url2;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = write_feed(dir);
+	url = xasprintf("file://%s", path);
+	url2 = xasprintf("file://%s/../%s/feed.xml", dir,
+	                 strrchr(dir, '/') + 1);
+	pf.never_id = add_feed(st, url);
+	assert_true(add_feed(st, url2) > 0);
+	poller_opts_default(&o);
+	o.feed_interval = interval_of;
+	o.feed_interval_arg = &pf;
+	p = poller_new(st, &o, on_per_feed, &pf, NULL);
+	assert_non_null(p);
+	poller_set_interval(p, 1);
+	for (int i = 0; i < 40 && pf.due_reports == 0; i++) {
+		assert_true(poller_wait(p, NULL, 0, 100, NULL) >= 0);
+		poller_work(p);
+	}
+	run_until_idle(p);
+	assert_true(pf.asked >= 2);
+	assert_int_equal(pf.due_reports, 1);
+	assert_int_equal(pf.never_reports, 0);
+	poller_free(p);
+	store_close(st);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(url);
+	free(url2);
+}
+
 static void
 test_refused_url(void **state)
 {
@@ -289,6 +358,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_idle),
 	        cmocka_unit_test(test_file_feed),
+	        cmocka_unit_test(test_feed_interval),
 	        cmocka_unit_test(test_refused_url),
 	        cmocka_unit_test(test_many_feeds),
 	        cmocka_unit_test(test_extra_fds),
