@@ -1032,6 +1032,11 @@ poller_work(struct poller *p)
 		finish(p, t, t->result);
 		transfer_free(t);
 	}
+	/* Nothing left to store: what is left of the budget goes to the
+	 * store's index merging, which refreshes no longer do. */
+	if (p->done == NULL && elapsed_ms(&t0) < WORK_BUDGET_MS)
+		store_maintain(p->st, WORK_BUDGET_MS - (int)elapsed_ms(&t0),
+		               NULL);
 	return p->stats.done - before;
 }
 
