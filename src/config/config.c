@@ -57,7 +57,7 @@ static const struct setting settings[] = {
 	{ {"cleanup-unread", "bool", "no", false}, K_BOOL, OFF(cleanup_unread), 0, 0, false, NULL, NULL, -1 },
 	{ {"confirm-quit", "bool", "no", false}, K_BOOL, OFF(confirm_quit), 0, 0, false, NULL, NULL, -1 },
 	{ {"connect-timeout", "duration", "15s", false}, K_DURATION, OFF(connect_timeout), 1, 600, false, NULL, NULL, -1 },
-	{ {"date-format", "string", "\"%Y-%m-%d %H:%M\"", false}, K_STRING, OFF(date_format), 0, 0, false, NULL, check_date_format, -1 },
+	{ {"date-format", "string", "\"%Y-%m-%d\"", false}, K_STRING, OFF(date_format), 0, 0, false, NULL, check_date_format, -1 },
 	{ {"default-view", "feeds|articles|unread", "feeds", false}, K_ENUM, OFF(default_view), 0, 0, false, views, NULL, -1 },
 	{ {"download-timeout", "duration", "2m", false}, K_DURATION, OFF(download_timeout), 1, 3600, false, NULL, NULL, -1 },
 	{ {"host-connections", "integer", "4", false}, K_INT, OFF(host_connections), 1, 16, false, NULL, NULL, -1 },

@@ -90,7 +90,7 @@ test_defaults(void **state)
 	assert_int_equal(c->set.max_items, 0);
 	assert_int_equal(c->set.default_view, CONFIG_VIEW_FEEDS);
 	assert_int_equal(c->set.layout, CONFIG_LAYOUT_AUTO);
-	assert_string_equal(c->set.date_format, "%Y-%m-%d %H:%M");
+	assert_string_equal(c->set.date_format, "%Y-%m-%d");
 	assert_true(c->set.show_read_articles);
 	assert_true(c->set.osc52);
 	assert_false(c->set.mouse);
