@@ -161,6 +161,10 @@ store_cleanup(struct store *st, const struct store_retention *r, long feed_id,
 		}
 		if (store_commit(st, err) < 0)
 			goto fail;
+		/* Each feed's deletes leave an index segment: a thousand
+		 * feeds' worth must not pile up unmerged. */
+		if (one > 0)
+			store_fts_catch_up(st);
 		total += one;
 	}
 	store_feed_list_free(l);

@@ -455,7 +455,12 @@ store_feed_remove(struct store *st, long feed_id, struct err *err)
 	sqlite3_bind_int64(s, 1, feed_id);
 	if (step_once(st, s, "remove a feed", err) < 0)
 		goto fail;
-	return store_commit(st, err);
+	if (store_commit(st, err) < 0)
+		return -1;
+	/* Its index entries left as one more segment: removing many
+	 * feeds in a row must not pile them up. */
+	store_fts_catch_up(st);
+	return 0;
 fail:
 	store_rollback(st);
 	return -1;

@@ -997,6 +997,36 @@ test_maintain(void **state)
 		assert_int_equal(refresh_n(st, 1, 3, title, 0, &err), 0);
 		assert_true(store_fts_segments(st, &err) <= 64);
 	}
+	/* Nor do a clean-up of many feeds, one transaction each, and
+	 * feeds removed one after the other. */
+	{
+		struct store_retention keep_one = {.max_items = 1,
+		                                   .drop_unread = true};
+		long first = 0;
+
+		for (int f = 0; f < 80; f++) {
+			char url[32];
+			long id;
+
+			snprintf(url, sizeof url, "http://g%d", f);
+			id = add_feed(st, url);
+			if (f == 0)
+				first = id;
+			assert_int_equal(refresh_n(st, id, 3, "gone", 0, &err),
+			                 0);
+			/* Not in its last refresh: retention may drop it. */
+			assert_int_equal(refresh_n(st, id, 1, "gone", 0, &err),
+			                 0);
+		}
+		while (store_maintain(st, 1000, &err) == 1)
+			;
+		assert_true(store_cleanup(st, &keep_one, 0, &err) >= 80);
+		assert_true(store_fts_segments(st, &err) <= 64);
+		for (long id = first; id < first + 80; id++) {
+			assert_int_equal(store_feed_remove(st, id, &err), 0);
+			assert_true(store_fts_segments(st, &err) <= 64);
+		}
+	}
 	assert_true(integrity_ok(st));
 	store_close(st);
 	free(path);
