@@ -220,9 +220,10 @@ void store_refresh_free(struct store_refresh *r);
  * idle: it works in steps of a few milliseconds, each its own short write
  * transaction, until budget_ms is spent (at least one step) or nothing is
  * left; with nothing to merge it checkpoints the log (without the write
- * lock). Returns 1 when work remains, 0 when none does, -1 and err (for
- * SQLITE_BUSY too: another process writes; try again later). Nothing to do
- * costs a small read and no write lock. A read-only store does nothing.
+ * lock). Returns 1 when work remains (also at once, having done nothing,
+ * while another connection writes: it never waits for the lock), 0 when
+ * none does, -1 and err. Nothing to do costs a small read and no write
+ * lock. A read-only store does nothing.
  */
 int store_maintain(struct store *st, int budget_ms, struct err *err);
 
@@ -376,7 +377,6 @@ struct store_newsboat_stats {
 };
 
 int store_newsboat_import(struct store *st, const char *cache_path,
-                          struct store_newsboat_stats *stats,
-                          struct err *err);
+                          struct store_newsboat_stats *stats, struct err *err);
 
 #endif

@@ -163,17 +163,32 @@ work_left(const struct shape *sh)
 	return sh->merging || sh->widest >= STORE_FTS_MERGE_MIN;
 }
 
-/* One bounded merge in its own transaction: 1 if it merged something,
- * 0 if there was nothing to merge, -1 and err. */
+/* What merge_step() says besides an error. */
+enum step { STEP_NOTHING, STEP_MERGED, STEP_BUSY };
+
+/*
+ * One bounded merge in its own transaction, or STEP_BUSY at once when
+ * another connection is writing: merging is optional work, and the UI
+ * that calls it in idle time must not wait for a cron refresh's lock.
+ * -1 and err on failure.
+ */
 static int
 merge_step(struct store *st, int pages, struct err *err)
 {
 	char sql[96];
 	sqlite3_int64 before;
 	int worked;
+	int rc;
 
-	if (store_begin(st, err) < 0)
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_BUSY)
+		return STEP_BUSY;
+	if (rc != SQLITE_OK) {
+		store_dberr(st->db, rc, "merge the search index", err);
 		return -1;
+	}
 	before = sqlite3_total_changes64(st->db);
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO item_fts (item_fts, rank) VALUES ('merge', %d)",
@@ -186,7 +201,7 @@ merge_step(struct store *st, int pages, struct err *err)
 	worked = sqlite3_total_changes64(st->db) - before >= 2;
 	if (store_commit(st, err) < 0)
 		return -1;
-	return worked;
+	return worked ? STEP_MERGED : STEP_NOTHING;
 }
 
 static double
@@ -223,8 +238,12 @@ store_maintain(struct store *st, int budget_ms, struct err *err)
 			return 0;
 		}
 		r = merge_step(st, STEP_PAGES, err);
-		if (r <= 0)
-			return r;
+		if (r < 0)
+			return -1;
+		if (r == STEP_NOTHING)
+			return 0;
+		if (r == STEP_BUSY)
+			return 1; /* another writer: later */
 	} while (now_ms() - t0 < budget_ms);
 	known = read_shape(st, &sh, err);
 	if (known < 0)
@@ -242,7 +261,7 @@ store_fts_catch_up(struct store *st)
 		if (read_shape(st, &sh, &err) != 1 ||
 		    sh.segments <= SEGMENTS_HIGH)
 			return;
-		if (merge_step(st, STEP_PAGES, &err) <= 0)
+		if (merge_step(st, STEP_PAGES, &err) != STEP_MERGED)
 			return;
 	}
 }

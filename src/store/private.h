@@ -11,6 +11,9 @@
 #include "courant/store.h"
 #include "courant/util.h"
 
+/* How long a write waits for another process's transaction. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+
 /* Prepared statements kept for the life of the connection. */
 enum stmt_id {
 	STMT_ITEM_FIND,

@@ -30,7 +30,6 @@
 #define FULL_CHECK_MAX_BYTES (64 << 20)
 /* With STORE_OPEN_CHEAP_CHECK: a new or tiny file (a few ms). */
 #define CHEAP_CHECK_MAX_BYTES (1 << 20)
-#define BUSY_TIMEOUT_MS 5000
 #define MAX_VALUE_BYTES (16 << 20)
 /* Reading the schema is enough to notice a file that is no database. */
 #define SCHEMA_READ_SQL "SELECT 'ok' FROM (SELECT count(*) FROM sqlite_schema)"
@@ -91,7 +90,7 @@ store_dberr(sqlite3 *db, int rc, const char *what, struct err *err)
 		err_set(err, ERR_DB,
 		        "%s: the database stayed locked by another courant "
 		        "for %d s; try again",
-		        what, BUSY_TIMEOUT_MS / 1000);
+		        what, STORE_BUSY_TIMEOUT_MS / 1000);
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
@@ -435,7 +434,7 @@ connect_db(struct store *st, struct err *err)
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_limit(st->db, SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 	if (store_exec(st->db,
 	               "PRAGMA trusted_schema = OFF; PRAGMA foreign_keys = ON; "
 	               "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0;",

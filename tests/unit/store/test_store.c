@@ -962,6 +962,24 @@ test_maintain(void **state)
 	assert_true(segs >= 20);
 	for (size_t q = 0; q < 4; q++)
 		before[q] = search_ids(st, queries[q]);
+	/* Another connection writing: no wait, work left for later. */
+	{
+		sqlite3 *other;
+		struct timespec t0;
+		struct timespec t1;
+
+		assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL,
+		                              NULL, NULL),
+		                 SQLITE_OK);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(store_maintain(st, 0, &err), 1);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(t1.tv_sec - t0.tv_sec < 2);
+		assert_int_equal(store_fts_segments(st, &err), segs);
+		sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(other);
+	}
 	/* One step per call with no budget; each merges a little. */
 	do {
 		r = store_maintain(st, 0, &err);
