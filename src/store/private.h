@@ -42,6 +42,8 @@ struct store {
 	struct buf fts_title;
 	struct buf fts_body;
 	sqlite3_stmt *json_each;
+	/* temp.courant_vocab, the index's term list, exists (search.c). */
+	bool have_vocab;
 	/* The index's tokenizer, for queries and phrase checks. */
 	fts5_tokenizer tokenizer;
 	Fts5Tokenizer *tok;

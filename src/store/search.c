@@ -463,12 +463,13 @@ add_token(void *arg, int tflags, const char *tok, int n, int start, int end)
 	return SQLITE_OK;
 }
 
-/* Appends tok as an FTS5 string, quotes doubled. */
+/* Appends tok as an FTS5 string, quotes doubled; all of them required
+ * (an explicit AND: FTS5 joins a string and a group only with one). */
 static void
 fts_string(struct buf *q, const char *tok, bool prefix)
 {
 	if (q->len > 0)
-		buf_putc(q, ' ');
+		buf_puts(q, " AND ");
 	buf_putc(q, '"');
 	for (const char *p = tok; *p != '\0'; p++) {
 		if (*p == '"')
@@ -481,6 +482,128 @@ fts_string(struct buf *q, const char *tok, bool prefix)
 }
 
 /*
+ * A prefix matching at most this many words of the index is searched as
+ * those words, OR'ed (see prefix_words()); a wider one as a prefix.
+ */
+#define PREFIX_WORDS_MAX 32
+
+/*
+ * The words of the index that start with tok, when there are at most
+ * PREFIX_WORDS_MAX: FTS5 answers a prefix by merging the whole lists of
+ * every matching word before it can give the newest match, 120 ms for a
+ * prefix of two thirds of a million articles, while the same words OR'ed
+ * are read from the newest end, lazily (3 ms), and listing them costs a
+ * seek each. Returns the count, 0 for none, -1 for too many or
+ * a failure (then the prefix is searched as FTS5 does it).
+ */
+static int
+prefix_words(struct store *st, const char *tok, char ***out)
+{
+	sqlite3_stmt *s;
+	size_t len = strlen(tok);
+	char *from = xstrdup(tok);
+	int n = 0;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	if (!st->have_vocab) {
+		/* One row per place a word is (lazily), so that the first
+		 * word from a point on costs a seek, unlike the 'row'
+		 * table's, which counts all of a word's documents first. */
+		if (sqlite3_exec(st->db,
+		                 "CREATE VIRTUAL TABLE IF NOT EXISTS"
+		                 " temp.courant_vocab USING"
+		                 " fts5vocab(main, item_fts, instance)",
+		                 NULL, NULL, NULL) != SQLITE_OK) {
+			free(from);
+			return -1;
+		}
+		st->have_vocab = true;
+	}
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT term FROM temp.courant_vocab"
+	                       " WHERE term >= ?1 LIMIT 1",
+	                       -1, &s, NULL) != SQLITE_OK) {
+		free(from);
+		return -1;
+	}
+	/* Word after word, in order, each found by a seek past the last
+	 * (a word with \x01 appended: no word holds a control byte). */
+	for (;;) {
+		const char *t;
+
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		t = (const char *)sqlite3_column_text(s, 0);
+		if (t == NULL || strncmp(t, tok, len) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if (n == PREFIX_WORDS_MAX) {
+			n = -1;
+			break;
+		}
+		*out = xreallocarray(*out, (size_t)n + 1, sizeof **out);
+		(*out)[n++] = xstrdup(t);
+		free(from);
+		from = xasprintf("%s\x01", t);
+	}
+	sqlite3_finalize(s);
+	free(from);
+	if (n >= 0 && rc != SQLITE_DONE)
+		n = -1;
+	if (n < 0) {
+		for (int i = 0; *out != NULL && i < PREFIX_WORDS_MAX; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+	}
+	return n;
+}
+
+/* Appends the group of the next FTS5 phrase to groups ("0,1,1,2"). */
+static void
+add_group(struct buf *groups, int g)
+{
+	buf_printf(groups, groups->len > 0 ? ",%d" : "%d", g);
+}
+
+/* Appends tok, a prefix, as the words it stands for, or as a prefix. */
+static void
+fts_prefix(struct store *st, struct buf *q, struct buf *groups, int g,
+           const char *tok)
+{
+	char **words;
+	int n = prefix_words(st, tok, &words);
+
+	if (n <= 0) {
+		fts_string(q, tok, true);
+		add_group(groups, g);
+		return;
+	}
+	if (q->len > 0)
+		buf_puts(q, " AND ");
+	buf_putc(q, '(');
+	for (int i = 0; i < n; i++) {
+		struct buf one;
+
+		buf_init(&one, 0);
+		fts_string(&one, words[i], false);
+		if (i > 0)
+			buf_puts(q, " OR ");
+		buf_puts(q, buf_str(&one));
+		buf_done(&one);
+		add_group(groups, g);
+		free(words[i]);
+	}
+	buf_putc(q, ')');
+	free(words);
+}
+
+/*
  * Each word, or "quoted phrase", is cut into tokens by the index's own
  * tokenizer and every token becomes one FTS5 string, all of them required;
  * a word ending in * is a prefix. Operators and column filters are not
@@ -489,9 +612,11 @@ fts_string(struct buf *q, const char *tok, bool prefix)
  * afterwards, on the text (phrase_in()).
  */
 static void
-fts_query(struct store *st, struct buf *q, struct terms *t, const char *in)
+fts_query(struct store *st, struct buf *q, struct buf *groups, struct terms *t,
+          const char *in)
 {
 	const char *p = in;
+	int g = 0;
 
 	while (*p != '\0') {
 		const char *start;
@@ -534,8 +659,14 @@ fts_query(struct store *st, struct buf *q, struct terms *t, const char *in)
 			continue;
 		}
 		ph.prefix = prefix;
-		for (size_t i = 0; i < ph.n; i++)
-			fts_string(q, ph.tok[i], prefix && i + 1 == ph.n);
+		for (size_t i = 0; i < ph.n; i++, g++) {
+			if (prefix && i + 1 == ph.n) {
+				fts_prefix(st, q, groups, g, ph.tok[i]);
+				continue;
+			}
+			fts_string(q, ph.tok[i], false);
+			add_group(groups, g);
+		}
 		t->ph = xreallocarray(t->ph, t->n_ph + 1, sizeof *t->ph);
 		t->ph[t->n_ph++] = ph;
 		t->words = xreallocarray(t->words, t->n + 1, sizeof *t->words);
@@ -822,6 +953,11 @@ make_snippet(const char *text, const struct terms *t)
  * for a common word in a big cache is a scan of a million entries, the
  * very cost we rank a bounded set of matches to avoid. With all words
  * required, each result holds each of them anyway.
+ *
+ * courant_rank(item_fts, groups): the same, with the query word each FTS5
+ * phrase stands for ("0,1,1,1"): a prefix searched as the words it
+ * matches, OR'ed, is one word, hit once per column whichever of them
+ * is there, as FTS5's own prefix phrase would be.
  */
 static void
 rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
@@ -831,15 +967,39 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	const double k1 = 1.2;
 	const double b = 0.75;
 	int n_phrase = api->xPhraseCount(fts);
+	const char *groups = NULL;
 	sqlite3_int64 n_rows = 0;
 	double score = 0;
+	int n_group = 0;
+	int *group;
 	int *hits;
 
-	(void)n_val;
-	(void)val;
+	if (n_val > 0)
+		groups = (const char *)sqlite3_value_text(val[0]);
 	if (n_phrase <= 0) {
 		sqlite3_result_double(ctx, 0);
 		return;
+	}
+	/* The query word each phrase stands for ("0,1,1": a prefix given
+	 * as two words counts as one word, as FTS5's prefix would). */
+	group = xcalloc((size_t)n_phrase, sizeof *group);
+	for (int p = 0; p < n_phrase; p++) {
+		char *end;
+		long v = groups != NULL && *groups != '\0'
+		                 ? strtol(groups, &end, 10)
+		                 : -1;
+
+		if (v < 0 || v >= n_phrase || v < n_group - 1) {
+			/* No map, or a bad one: each phrase its own. */
+			for (int k = 0; k < n_phrase; k++)
+				group[k] = k;
+			n_group = n_phrase;
+			break;
+		}
+		group[p] = (int)v;
+		if (v + 1 > n_group)
+			n_group = (int)v + 1;
+		groups = *end == ',' ? end + 1 : end;
 	}
 	hits = xcalloc((size_t)n_phrase * 2, sizeof *hits);
 	/* With detail=column the index says in which columns a word is,
@@ -852,10 +1012,12 @@ rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 			continue;
 		while (col >= 0) {
 			if (col < 2)
-				hits[p * 2 + col] = 1;
+				hits[group[p] * 2 + col] = 1;
 			api->xPhraseNextColumn(fts, &it, &col);
 		}
 	}
+	free(group);
+	n_phrase = n_group;
 	api->xRowCount(fts, &n_rows);
 	for (int col = 0; col < 2; col++) {
 		sqlite3_int64 total = 0;
@@ -927,8 +1089,8 @@ store_search_setup(struct store *st, struct err *err)
 
 /* The ids of the matches to rank (the newest `cap`), best first; -1. */
 static int
-ranked_ids(struct store *st, const char *q, int cap, long **ids, size_t *n,
-           struct err *err)
+ranked_ids(struct store *st, const char *q, const char *groups, int cap,
+           long **ids, size_t *n, struct err *err)
 {
 	sqlite3_stmt *s;
 	size_t alloc = 0;
@@ -937,16 +1099,18 @@ ranked_ids(struct store *st, const char *q, int cap, long **ids, size_t *n,
 	/* Only ids and scores are sorted: the rows are read one by one
 	 * afterwards, as many as the page needs. Ties go to the most
 	 * recently stored, like the candidates. */
-	s = store_prepare(st->db,
-	                  "WITH hits (id, score) AS MATERIALIZED (SELECT rowid,"
-	                  " courant_rank(item_fts) FROM item_fts WHERE item_fts"
-	                  " MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
-	                  " SELECT id FROM hits ORDER BY score DESC, id DESC",
-	                  err);
+	s = store_prepare(
+	        st->db,
+	        "WITH hits (id, score) AS MATERIALIZED (SELECT rowid,"
+	        " courant_rank(item_fts, ?3) FROM item_fts WHERE item_fts"
+	        " MATCH ?1 ORDER BY rowid DESC LIMIT ?2)"
+	        " SELECT id FROM hits ORDER BY score DESC, id DESC",
+	        err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, cap);
+	sqlite3_bind_text(s, 3, groups, -1, SQLITE_STATIC);
 	*ids = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -978,23 +1142,37 @@ store_search(struct store *st, const char *query, int limit, struct err *err)
 	long *ids = NULL;
 	size_t n_ids = 0;
 	size_t cap = 0;
+	struct buf groups;
 	bool failed = false;
 	bool phrases;
+	bool snapshot;
+	int r = 0;
 
 	p = xcalloc(1, sizeof *p);
 	buf_init(&q, 0);
-	fts_query(st, &q, &terms, query != NULL ? query : "");
+	buf_init(&groups, 0);
+	/* One snapshot for the words a prefix stands for and the search:
+	 * a word first stored in between would be missed. */
+	snapshot = sqlite3_get_autocommit(st->db) &&
+	           sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	fts_query(st, &q, &groups, &terms, query != NULL ? query : "");
 	phrases = has_phrases(&terms);
 	if (limit > INT_MAX - 1)
 		limit = INT_MAX - 1;
+	if (q.len > 0 && limit > 0)
+		r = ranked_ids(st, buf_str(&q), buf_str(&groups),
+		               SEARCH_RANKED > limit ? SEARCH_RANKED
+		                                     : limit + 1,
+		               &ids, &n_ids, err);
+	if (snapshot)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	buf_done(&groups);
 	if (q.len == 0 || limit <= 0) {
 		buf_done(&q);
 		terms_done(&terms);
 		return p;
 	}
-	if (ranked_ids(st, buf_str(&q),
-	               SEARCH_RANKED > limit ? SEARCH_RANKED : limit + 1, &ids,
-	               &n_ids, err) < 0) {
+	if (r < 0) {
 		buf_done(&q);
 		terms_done(&terms);
 		store_page_free(p);

@@ -509,6 +509,7 @@ disconnect(struct store *st)
 	}
 	sqlite3_finalize(st->json_each);
 	st->json_each = NULL;
+	st->have_vocab = false; /* a temp table, gone with the connection */
 	if (st->tok != NULL)
 		st->tokenizer.xDelete(st->tok);
 	st->tok = NULL;

@@ -1050,6 +1050,99 @@ test_maintain(void **state)
 	free(path);
 }
 
+/* The ids FTS5 itself ranks for q (a raw FTS5 query), best first. */
+static char *
+native_ids(struct store *st, const char *q)
+{
+	sqlite3_stmt *s;
+	struct buf b;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db,
+	                                    "SELECT rowid FROM item_fts WHERE"
+	                                    " item_fts MATCH ?1 ORDER BY"
+	                                    " courant_rank(item_fts) DESC,"
+	                                    " rowid DESC",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	buf_init(&b, 0);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		buf_printf(&b, "%ld ", (long)sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	return buf_take(&b);
+}
+
+/*
+ * A prefix of few words is searched as those words OR'ed: the same hits
+ * in the same order as FTS5's own prefix query. Cases: no word, one, a
+ * few (some in the title, some twice in one text), with another word,
+ * and more than PREFIX_WORDS_MAX (FTS5's prefix itself).
+ */
+static void
+test_prefix_words(void **state)
+{
+	static const struct {
+		const char *query;
+		const char *native;
+	} cases[] = {
+	        {"zzz*", "\"zzz\"*"}, {"solo*", "\"solo\"*"},
+	        {"pre*", "\"pre\"*"}, {"common pre*", "\"common\" \"pre\"*"},
+	        {"w*", "\"w\"*"},
+	};
+	static const char *const words[] = {"pre",    "prefix", "press",
+	                                    "preset", "prey",   "pretty"};
+	char *path = tmp_path("prefix.db");
+	struct err err = {0};
+	struct store *st;
+	long feed;
+
+	(void)state;
+	st = store_open(path, 0, &err);
+	assert_non_null(st);
+	feed = add_feed(st, "http://p");
+	{
+		struct store_refresh *r = store_refresh_new(st, feed);
+
+		for (int i = 0; i < 40; i++) {
+			struct feed_item it;
+			char key[16];
+			char title[128];
+			char body[256];
+
+			memset(&it, 0, sizeof it);
+			snprintf(key, sizeof key, "k%d", i);
+			snprintf(title, sizeof title, "%s %s%s", words[i % 6],
+			         i % 7 == 0 ? "solo " : "",
+			         i % 3 == 0 ? "common" : "other");
+			/* Forty words starting with w: past the limit. */
+			snprintf(body, sizeof body, "%s w%c%c filler %s text",
+			         words[(i * 5) % 6], 'a' + i % 26, 'a' + i / 26,
+			         i % 4 == 0 ? words[(i + 1) % 6] : "");
+			it.key = key;
+			it.title.value = title;
+			it.summary.value = body;
+			it.published = 1000 + i;
+			it.updated = FEED_DATE_UNKNOWN;
+			store_refresh_add(r, &it);
+		}
+		assert_int_equal(
+		        store_refresh_commit(r, NULL, NULL, NULL, &err), 0);
+	}
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		char *got = search_ids(st, cases[c].query);
+		char *want = native_ids(st, cases[c].native);
+
+		if (strcmp(got, want) != 0)
+			fail_msg("%s: '%s' != '%s'", cases[c].query, got, want);
+		if (c > 0 && strlen(got) == 0)
+			fail_msg("%s: no hits", cases[c].query);
+		free(got);
+		free(want);
+	}
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1069,6 +1162,7 @@ main(void)
 	        cmocka_unit_test(test_crash),
 	        cmocka_unit_test(test_index_row_text),
 	        cmocka_unit_test(test_maintain),
+	        cmocka_unit_test(test_prefix_words),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
