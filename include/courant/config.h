@@ -67,6 +67,15 @@ char *config_home(struct err *err);
 int config_read_file(const char *path, size_t max, bool utf8, char **data,
                      size_t *len, struct err *err);
 
+/* What the reader remembers between runs (the layout a key chose): one
+ * short value per NAME in $XDG_STATE_HOME/courant/NAME, else in
+ * ~/.local/state/courant/NAME. config_state_get() returns the value as a
+ * new string, or NULL when there is none or it is unreadable (state is
+ * never worth an error); config_state_set() replaces it (file 0600,
+ * directories 0700); -1 and err. */
+char *config_state_get(const char *name);
+int config_state_set(const char *name, const char *value, struct err *err);
+
 /* ---- warnings ----------------------------------------------------------- */
 
 /* Something read and skipped; file is lent by the owning object. */

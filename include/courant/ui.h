@@ -123,6 +123,9 @@ struct ui_options {
 	 */
 	void (*feed_conf)(void *arg, const char *url, struct ui_feed_conf *out);
 	int (*reload)(void *arg, struct err *err);
+	/* remember_layout (may be NULL) keeps the layout the user picked
+	 * with a key or `:set layout`, for the next start. */
+	void (*remember_layout)(void *arg, enum ui_layout layout);
 	void *files_arg;
 	/* Where the demo feeds live (NULL: $COURANT_DEMO_DIR, else the
 	 * package data directory): subscribed on a first run with no feed. */
@@ -137,6 +140,8 @@ struct ui_options {
 void ui_options_default(struct ui_options *o);
 /* Parses a layout name (auto, single, side, stacked); -1 and ERR_USAGE. */
 int ui_layout_parse(const char *name, enum ui_layout *out, struct err *err);
+/* The name of a layout, as ui_layout_parse() reads it. */
+const char *ui_layout_name(enum ui_layout layout);
 
 /*
  * Splits a command line into an argv once, at load time: words separated

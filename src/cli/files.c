@@ -260,6 +260,15 @@ layout(enum config_layout l)
 	return UI_LAYOUT_AUTO;
 }
 
+/* The layout picked in the reader, kept for the next start; a failure to
+ * save it is not worth interrupting the reader for. */
+static void
+remember_layout(void *arg, enum ui_layout l)
+{
+	(void)arg;
+	config_state_set("layout", ui_layout_name(l), NULL);
+}
+
 static enum ui_start_view
 start_view(enum config_view v)
 {
@@ -318,6 +327,15 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	cli_files_poller_opts(f, po);
 	o->browser = s->browser_argv;
 	o->layout = layout(s->layout);
+	/* A layout set in the config file is the user's rule; otherwise the
+	 * one last picked in the reader is remembered. */
+	if (s->layout == CONFIG_LAYOUT_AUTO) {
+		char *last = config_state_get("layout");
+
+		if (last != NULL)
+			ui_layout_parse(last, &o->layout, NULL);
+		free(last);
+	}
 	o->show_read = s->show_read_articles;
 	o->confirm_quit = s->confirm_quit;
 	o->mouse = s->mouse;
@@ -340,6 +358,7 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	o->theme = f->theme;
 	o->feed_conf = feed_conf;
 	o->reload = reload;
+	o->remember_layout = remember_layout;
 	o->files_arg = f;
 	/* The demo feeds are for a first run: a urls file, even an empty
 	 * one, is the user's own list. */

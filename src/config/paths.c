@@ -13,6 +13,7 @@
 
 #include "courant/config.h"
 #include "courant/util.h"
+#include "private.h"
 
 char *
 config_home(struct err *err)
@@ -105,4 +106,55 @@ config_paths_done(struct config_paths *p)
 	free(p->urls);
 	free(p->db);
 	memset(p, 0, sizeof *p);
+}
+
+/* State is small: a value is one short word. */
+#define STATE_MAX_BYTES 256
+
+static char *
+state_path(const char *name, struct err *err)
+{
+	char *dir = xdg_dir("XDG_STATE_HOME", ".local/state", err);
+	char *path;
+
+	if (dir == NULL)
+		return NULL;
+	path = xasprintf("%s/%s", dir, name);
+	free(dir);
+	return path;
+}
+
+char *
+config_state_get(const char *name)
+{
+	char *path = state_path(name, NULL);
+	char *data = NULL;
+	size_t len;
+
+	if (path == NULL)
+		return NULL;
+	if (config_read_file(path, STATE_MAX_BYTES, true, &data, &len, NULL) < 0)
+		data = NULL;
+	free(path);
+	if (data != NULL && *str_trim(data) == '\0') {
+		free(data);
+		data = NULL;
+	}
+	return data;
+}
+
+int
+config_state_set(const char *name, const char *value, struct err *err)
+{
+	char *path = state_path(name, err);
+	char *line;
+	int r;
+
+	if (path == NULL)
+		return -1;
+	line = xasprintf("%s\n", value);
+	r = cfile_replace(path, line, strlen(line), err);
+	free(line);
+	free(path);
+	return r;
 }

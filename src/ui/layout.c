@@ -268,14 +268,22 @@ ui_split_command(const char *cmd, struct err *err)
 	return argv;
 }
 
+static const char *const layout_names[] = {"auto", "single", "side",
+                                           "stacked"};
+
+const char *
+ui_layout_name(enum ui_layout layout)
+{
+	if ((size_t)layout >= sizeof layout_names / sizeof layout_names[0])
+		return "auto";
+	return layout_names[layout];
+}
+
 int
 ui_layout_parse(const char *name, enum ui_layout *out, struct err *err)
 {
-	static const char *const names[] = {"auto", "single", "side",
-	                                    "stacked"};
-
 	for (int i = 0; i < 4; i++)
-		if (name != NULL && str_eq(name, names[i])) {
+		if (name != NULL && str_eq(name, layout_names[i])) {
 			*out = (enum ui_layout)i;
 			return 0;
 		}

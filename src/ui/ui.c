@@ -2082,14 +2082,13 @@ toggle_unread_only(struct ui *ui)
 static void
 set_layout(struct ui *ui, enum ui_layout l)
 {
-	static const char *const names[] = {"auto", "single", "side",
-	                                    "stacked"};
-
 	ui->layout = l;
 	relayout(ui);
 	if (ui->g.split != UI_SPLIT_NONE)
 		follow_selection(ui);
-	set_message(ui, false, "layout: %s", names[l]);
+	if (ui->o.remember_layout != NULL)
+		ui->o.remember_layout(ui->o.files_arg, l);
+	set_message(ui, false, "layout: %s", ui_layout_name(l));
 }
 
 static void

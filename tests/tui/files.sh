@@ -84,3 +84,33 @@ check "read feed not listed" wait_gone "The Courant World Desk"
 check "unread feed listed" wait_for "Long reads here"
 keys Q
 check "quit" test "$(wait_exit)" = 0
+T kill-server >/dev/null 2>&1
+
+# The layout picked with `v` is remembered for the next start, unless the
+# config file names one.
+state=$HOME/.local/state/courant/layout
+start 100 30
+check "layout: started" wait_for "All unread"
+keys v
+check "v picks the next layout" wait_for "layout: single"
+keys v
+check "and the next" wait_for "layout: side"
+keys Q
+check "quit" test "$(wait_exit)" = 0
+check "layout saved" test "$(cat "$state" 2>/dev/null)" = side
+T kill-server >/dev/null 2>&1
+start 100 30
+check "layout: restarted" wait_for "All unread"
+keys v
+check "the saved layout was in force" wait_for "layout: stacked"
+keys Q
+check "quit" test "$(wait_exit)" = 0
+T kill-server >/dev/null 2>&1
+echo "set layout single" >>"$conf/config"
+start 100 30
+check "layout: with a config" wait_for "All unread"
+keys v
+check "the config's layout wins" wait_for "layout: side"
+keys Q
+check "quit" test "$(wait_exit)" = 0
+finish

@@ -19,6 +19,11 @@ T() { "$tmux_bin" -L "$sock" -f /dev/null "$@"; }
 start() {
 	cols=$1 rows=$2
 	shift 2
+	# A fresh server each time: tmux 3.3a's server has crashed when a
+	# session started on a socket whose old server was still going away.
+	T kill-server >/dev/null 2>&1
+	starts=$((${starts:-0} + 1))
+	sock=courant-test-$$-$starts
 	rm -f "$tmp/exit"
 	T new-session -d -x "$cols" -y "$rows" \
 		"env TZ=UTC LC_ALL=C.UTF-8 $* '$COURANT' --db '$tmp/db' 2>'$tmp/stderr'; echo \$? >'$tmp/exit'; sleep 600"
