@@ -373,6 +373,9 @@ cli_refresh(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* A cron run is the store's idle time: merge what this refresh
+	 * added to the search index, within half a second. */
+	store_maintain(st, 500, NULL);
 	if (!run.quiet) {
 		char bytes[32];
 

@@ -822,6 +822,11 @@ cli_cleanup(int argc, char **argv)
 		return fail("cleanup", err.msg);
 	}
 	printf("removed %ld article%s\n", removed, removed == 1 ? "" : "s");
+	/* Clean-up is maintenance the user asked for: merge the search
+	 * index too, a second at a time, for at most a minute (and not at
+	 * all while another process writes: then it returns at once). */
+	for (int i = 0; i < 60 && store_maintain(st, 1000, &err) > 0; i++)
+		continue;
 	if (vacuum) {
 		long long before = db_bytes(store_path(st));
 		long long after;
