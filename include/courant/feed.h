@@ -104,6 +104,13 @@ struct feed_item {
 	char *comments;
 };
 
+/* A deep copy of from into to (whose old contents are not freed), for a
+ * caller that keeps an item past the parser's callback; the key is ""
+ * when from has none. */
+void feed_item_copy(struct feed_item *to, const struct feed_item *from);
+/* Frees what an item owns (one from feed_item_copy()) and empties it. */
+void feed_item_clear(struct feed_item *it);
+
 struct feed_info {
 	enum feed_format format;
 	struct feed_text title;

@@ -49,6 +49,86 @@ text_clear(struct feed_text *t)
 	t->type = FEED_TEXT_PLAIN;
 }
 
+static char *
+copy_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+text_copy(struct feed_text *to, const struct feed_text *from)
+{
+	to->type = from->type;
+	to->value = copy_or_null(from->value);
+	to->lang = copy_or_null(from->lang);
+}
+
+void
+feed_item_copy(struct feed_item *to, const struct feed_item *from)
+{
+	memset(to, 0, sizeof *to);
+	to->key = xstrdup(from->key != NULL ? from->key : "");
+	to->id = copy_or_null(from->id);
+	text_copy(&to->title, &from->title);
+	to->link = copy_or_null(from->link);
+	to->published = from->published;
+	to->updated = from->updated;
+	text_copy(&to->summary, &from->summary);
+	to->comments = copy_or_null(from->comments);
+	if (from->n_links > 0) {
+		to->links = xcalloc(from->n_links, sizeof *to->links);
+		for (size_t i = 0; i < from->n_links; i++) {
+			to->links[i].href = copy_or_null(from->links[i].href);
+			to->links[i].rel = copy_or_null(from->links[i].rel);
+			to->links[i].type = copy_or_null(from->links[i].type);
+			to->links[i].length = from->links[i].length;
+		}
+		to->n_links = from->n_links;
+	}
+	if (from->n_authors > 0) {
+		to->authors = xcalloc(from->n_authors, sizeof *to->authors);
+		for (size_t i = 0; i < from->n_authors; i++) {
+			to->authors[i].name =
+			        copy_or_null(from->authors[i].name);
+			to->authors[i].email =
+			        copy_or_null(from->authors[i].email);
+			to->authors[i].uri = copy_or_null(from->authors[i].uri);
+		}
+		to->n_authors = from->n_authors;
+	}
+	if (from->n_content > 0) {
+		to->content = xcalloc(from->n_content, sizeof *to->content);
+		for (size_t i = 0; i < from->n_content; i++)
+			text_copy(&to->content[i], &from->content[i]);
+		to->n_content = from->n_content;
+	}
+	if (from->n_enclosures > 0) {
+		to->enclosures =
+		        xcalloc(from->n_enclosures, sizeof *to->enclosures);
+		for (size_t i = 0; i < from->n_enclosures; i++) {
+			to->enclosures[i].url =
+			        copy_or_null(from->enclosures[i].url);
+			to->enclosures[i].type =
+			        copy_or_null(from->enclosures[i].type);
+			to->enclosures[i].length = from->enclosures[i].length;
+		}
+		to->n_enclosures = from->n_enclosures;
+	}
+	if (from->n_categories > 0) {
+		to->categories =
+		        xcalloc(from->n_categories, sizeof *to->categories);
+		for (size_t i = 0; i < from->n_categories; i++) {
+			to->categories[i].term =
+			        copy_or_null(from->categories[i].term);
+			to->categories[i].scheme =
+			        copy_or_null(from->categories[i].scheme);
+			to->categories[i].label =
+			        copy_or_null(from->categories[i].label);
+		}
+		to->n_categories = from->n_categories;
+	}
+}
+
 static void
 links_free(struct feed_link *links, size_t n)
 {

@@ -42,7 +42,6 @@ struct feed_item;
 struct feed_info;
 struct feed_person;
 
-void feed_item_clear(struct feed_item *it);
 void feed_info_init(struct feed_info *info);
 void feed_info_clear(struct feed_info *info);
 /* Appends a zeroed element to an array of n elements of `size` bytes,

@@ -24,133 +24,6 @@
 
 #include "private.h"
 
-/* ---- copying what the parser lends ---- */
-
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
-static void
-text_copy(struct feed_text *to, const struct feed_text *from)
-{
-	to->type = from->type;
-	to->value = dup_or_null(from->value);
-	to->lang = dup_or_null(from->lang);
-}
-
-static void
-text_done(struct feed_text *t)
-{
-	free(t->value);
-	free(t->lang);
-}
-
-static void
-item_copy(struct feed_item *to, const struct feed_item *from)
-{
-	memset(to, 0, sizeof *to);
-	to->key = xstrdup(from->key != NULL ? from->key : "");
-	to->id = dup_or_null(from->id);
-	text_copy(&to->title, &from->title);
-	to->link = dup_or_null(from->link);
-	to->published = from->published;
-	to->updated = from->updated;
-	text_copy(&to->summary, &from->summary);
-	to->comments = dup_or_null(from->comments);
-	if (from->n_links > 0) {
-		to->links = xcalloc(from->n_links, sizeof *to->links);
-		for (size_t i = 0; i < from->n_links; i++) {
-			to->links[i].href = dup_or_null(from->links[i].href);
-			to->links[i].rel = dup_or_null(from->links[i].rel);
-			to->links[i].type = dup_or_null(from->links[i].type);
-			to->links[i].length = from->links[i].length;
-		}
-		to->n_links = from->n_links;
-	}
-	if (from->n_authors > 0) {
-		to->authors = xcalloc(from->n_authors, sizeof *to->authors);
-		for (size_t i = 0; i < from->n_authors; i++) {
-			to->authors[i].name =
-			        dup_or_null(from->authors[i].name);
-			to->authors[i].email =
-			        dup_or_null(from->authors[i].email);
-			to->authors[i].uri = dup_or_null(from->authors[i].uri);
-		}
-		to->n_authors = from->n_authors;
-	}
-	if (from->n_content > 0) {
-		to->content = xcalloc(from->n_content, sizeof *to->content);
-		for (size_t i = 0; i < from->n_content; i++)
-			text_copy(&to->content[i], &from->content[i]);
-		to->n_content = from->n_content;
-	}
-	if (from->n_enclosures > 0) {
-		to->enclosures =
-		        xcalloc(from->n_enclosures, sizeof *to->enclosures);
-		for (size_t i = 0; i < from->n_enclosures; i++) {
-			to->enclosures[i].url =
-			        dup_or_null(from->enclosures[i].url);
-			to->enclosures[i].type =
-			        dup_or_null(from->enclosures[i].type);
-			to->enclosures[i].length = from->enclosures[i].length;
-		}
-		to->n_enclosures = from->n_enclosures;
-	}
-	if (from->n_categories > 0) {
-		to->categories =
-		        xcalloc(from->n_categories, sizeof *to->categories);
-		for (size_t i = 0; i < from->n_categories; i++) {
-			to->categories[i].term =
-			        dup_or_null(from->categories[i].term);
-			to->categories[i].scheme =
-			        dup_or_null(from->categories[i].scheme);
-			to->categories[i].label =
-			        dup_or_null(from->categories[i].label);
-		}
-		to->n_categories = from->n_categories;
-	}
-}
-
-static void
-item_done(struct feed_item *it)
-{
-	free(it->key);
-	free(it->id);
-	text_done(&it->title);
-	free(it->link);
-	for (size_t i = 0; i < it->n_links; i++) {
-		free(it->links[i].href);
-		free(it->links[i].rel);
-		free(it->links[i].type);
-	}
-	free(it->links);
-	for (size_t i = 0; i < it->n_authors; i++) {
-		free(it->authors[i].name);
-		free(it->authors[i].email);
-		free(it->authors[i].uri);
-	}
-	free(it->authors);
-	text_done(&it->summary);
-	for (size_t i = 0; i < it->n_content; i++)
-		text_done(&it->content[i]);
-	free(it->content);
-	for (size_t i = 0; i < it->n_enclosures; i++) {
-		free(it->enclosures[i].url);
-		free(it->enclosures[i].type);
-	}
-	free(it->enclosures);
-	for (size_t i = 0; i < it->n_categories; i++) {
-		free(it->categories[i].term);
-		free(it->categories[i].scheme);
-		free(it->categories[i].label);
-	}
-	free(it->categories);
-	free(it->comments);
-	memset(it, 0, sizeof *it);
-}
-
 /* ---- the JSON arrays ---- */
 
 /* One element of a stored list, whatever its kind. */
@@ -496,7 +369,7 @@ store_refresh_add(struct store_refresh *r, const struct feed_item *item)
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->items = xreallocarray(r->items, r->cap, sizeof *r->items);
 	}
-	item_copy(&r->items[r->n++], item);
+	feed_item_copy(&r->items[r->n++], item);
 }
 
 size_t
@@ -511,7 +384,7 @@ store_refresh_free(struct store_refresh *r)
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->n; i++)
-		item_done(&r->items[i]);
+		feed_item_clear(&r->items[i]);
 	free(r->items);
 	free(r);
 }
@@ -950,7 +823,7 @@ store_item_free(struct store_item *it)
 {
 	if (it == NULL)
 		return;
-	item_done(&it->item);
+	feed_item_clear(&it->item);
 	free(it->feed_title);
 	free(it);
 }

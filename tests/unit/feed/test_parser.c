@@ -581,6 +581,51 @@ test_person_strings(void **state)
 	}
 }
 
+static int
+keep_copy(const struct feed_item *it, void *arg)
+{
+	struct feed_item *copies = arg;
+	size_t i = 0;
+
+	while (copies[i].key != NULL)
+		i++;
+	if (i < 3)
+		feed_item_copy(&copies[i], it);
+	return 0;
+}
+
+/* An item kept past the callback is a deep copy: all of it survives the
+ * parser freeing its own, and clearing it frees everything (ASan). */
+static void
+test_item_copy(void **state)
+{
+	struct feed_item copies[4];
+	struct feed_parser *p;
+	struct err err = {0};
+
+	(void)state;
+	memset(copies, 0, sizeof copies);
+	p = feed_parser_new(NULL, keep_copy, copies);
+	assert_int_equal(feed_parser_push(p, rss20, strlen(rss20), &err), 0);
+	assert_int_equal(feed_parser_finish(p, &err), 0);
+	feed_parser_free(p);
+	assert_string_equal(copies[0].key, "id:tide-1");
+	assert_string_equal(copies[0].title.value, "Tide & time");
+	assert_int_equal(copies[0].n_enclosures, 1);
+	assert_string_equal(copies[0].enclosures[0].url, "/a.mp3");
+	assert_int_equal(copies[0].enclosures[0].length, 1234);
+	assert_string_equal(copies[0].categories[0].scheme, "http://example.org/cats");
+	assert_string_equal(copies[0].authors[0].email, "harbour@example.org");
+	assert_int_equal(copies[0].content[0].type, FEED_TEXT_HTML);
+	assert_string_equal(copies[1].authors[0].name, "Bo Quay");
+	assert_non_null(copies[2].key);
+	for (int i = 0; i < 3; i++) {
+		feed_item_clear(&copies[i]);
+		assert_null(copies[i].key);
+		assert_int_equal(copies[i].n_links, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -601,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_person_strings),
+		cmocka_unit_test(test_item_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
