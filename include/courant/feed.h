@@ -194,6 +194,8 @@ bool feed_uri_is_absolute(const char *s);
  * rel="alternate" type="application/rss+xml|atom+xml|rdf+xml" href>, in
  * page order, without duplicates, at most 50. Relative addresses are
  * resolved against <base href> or base; urls and titles are sanitized.
+ * Only http and https addresses of at most 8 KiB are kept: a page never
+ * gets courant to read a file: URL.
  * Returns how many were found and sets *out to an array for
  * feed_found_free() (NULL when none).
  */

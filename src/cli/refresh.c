@@ -454,6 +454,14 @@ resolve_feed_url(const char *url)
 		goto out;
 	}
 	n = feed_discover(pg->body, pg->len, pg->url, &found);
+	/* feed_discover() keeps only web addresses; checked again here,
+	 * where an address is about to be subscribed. */
+	if (n == 1 && (!fetch_url_allowed(found[0].url) ||
+	               str_istarts_with(found[0].url, "file:"))) {
+		feed_found_free(found, n);
+		found = NULL;
+		n = 0;
+	}
 	if (n == 0) {
 		fputs("courant add: no feed found on ", stderr);
 		cli_print_safe(stderr, url);

@@ -89,6 +89,14 @@ add_found(struct feed_found **v, size_t *n, const char *base, const char *href,
 	struct feed_found *f;
 
 	free(url);
+	/* A page is not the user: what it points to must be a web address
+	 * (SECURITY.md rule 3), never file:, and of a sane length. */
+	if ((!str_istarts_with(clean, "http://") &&
+	     !str_istarts_with(clean, "https://")) ||
+	    strlen(clean) > 8192) {
+		free(clean);
+		return;
+	}
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*v)[i].url, clean) == 0) {
 			free(clean);

@@ -207,14 +207,19 @@ int ui_attrs_parse(const char *s, unsigned *out, struct err *err);
 
 #include <sys/types.h>
 
+enum ui_spawn_mode {
+	UI_SPAWN_TERMINAL, /* the child has the terminal; waited for */
+	UI_SPAWN_QUIET,    /* output to /dev/null; waited for */
+	UI_SPAWN_DETACH,   /* output to /dev/null; *pid set, not waited for */
+};
+
 /*
  * Runs argv[0] (found in PATH) with argv, never through a shell. When input
- * is not NULL its n bytes are written to the child's standard input. With
- * detach the child's output goes to /dev/null, *pid is set and nobody
- * waits (the caller reaps it); otherwise returns its exit status. -1 and
- * err when it cannot be started or dies of a signal.
+ * is not NULL its n bytes are written to the child's standard input.
+ * Returns the child's exit status (0 when detached, the caller reaps it);
+ * -1 and err when it cannot be started or dies of a signal.
  */
-int ui_spawn(char *const argv[], const char *input, size_t n, bool detach,
-             pid_t *pid, struct err *err);
+int ui_spawn(char *const argv[], const char *input, size_t n,
+             enum ui_spawn_mode mode, pid_t *pid, struct err *err);
 
 #endif

@@ -21,8 +21,8 @@
 extern char **environ;
 
 int
-ui_spawn(char *const argv[], const char *input, size_t n, bool detach,
-         pid_t *out_pid, struct err *err)
+ui_spawn(char *const argv[], const char *input, size_t n,
+         enum ui_spawn_mode mode, pid_t *out_pid, struct err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -56,7 +56,7 @@ ui_spawn(char *const argv[], const char *input, size_t n, bool detach,
 		posix_spawn_file_actions_addclose(&fa, pfd[0]);
 		posix_spawn_file_actions_addclose(&fa, pfd[1]);
 	}
-	if (detach) {
+	if (mode != UI_SPAWN_TERMINAL) {
 		if (input == NULL)
 			posix_spawn_file_actions_addopen(
 			        &fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -91,7 +91,7 @@ ui_spawn(char *const argv[], const char *input, size_t n, bool detach,
 		}
 		close(pfd[1]);
 	}
-	if (detach) {
+	if (mode == UI_SPAWN_DETACH) {
 		if (out_pid != NULL)
 			*out_pid = pid;
 		return 0;

@@ -1462,10 +1462,11 @@ copy_url(struct ui *ui, const char *url)
 		                  (char *)"-w", (char *)"-", NULL};
 		char *argv[] = {(char *)"tmux", (char *)"load-buffer",
 		                (char *)"-", NULL};
+		size_t n = strlen(url);
 
-		if (ui_spawn(argv_w, url, strlen(url), false, NULL, &err) ==
-		            0 ||
-		    ui_spawn(argv, url, strlen(url), false, NULL, &err) == 0) {
+		/* Quiet: tmux's own complaints must not land on the screen. */
+		if (ui_spawn(argv_w, url, n, UI_SPAWN_QUIET, NULL, &err) == 0 ||
+		    ui_spawn(argv, url, n, UI_SPAWN_QUIET, NULL, &err) == 0) {
 			set_message(ui, false, "copied to the tmux buffer: %s",
 			            url);
 			return 0;
@@ -1558,7 +1559,7 @@ open_url(struct ui *ui, const char *url)
 	memcpy(argv, cmd, n * sizeof *argv);
 	argv[n] = (char *)url; /* exactly one argument */
 	if (gui) {
-		rc = ui_spawn(argv, NULL, 0, true, &pid, &err);
+		rc = ui_spawn(argv, NULL, 0, UI_SPAWN_DETACH, &pid, &err);
 		if (rc == 0) {
 			ui->children =
 			        xreallocarray(ui->children, ui->n_children + 1,
@@ -1570,7 +1571,7 @@ open_url(struct ui *ui, const char *url)
 		 * whole and take it again afterwards. */
 		def_prog_mode();
 		endwin();
-		rc = ui_spawn(argv, NULL, 0, false, NULL, &err);
+		rc = ui_spawn(argv, NULL, 0, UI_SPAWN_TERMINAL, NULL, &err);
 		reset_prog_mode();
 		flushinp();
 		clearok(curscr, TRUE);

@@ -64,6 +64,17 @@ static const struct found_case cases[] = {
          1,
          {"https://example.org/f"},
          {"ab"}},
+        /* a page may only point at web addresses: never file:, ftp:,
+         * javascript: (SECURITY.md rule 3) */
+        {"<link rel=alternate type=application/rss+xml "
+         "href='file:///etc/passwd'>"
+         "<link rel=alternate type=application/rss+xml href='ftp://x/f'>"
+         "<link rel=alternate type=application/rss+xml "
+         "href='javascript:alert(1)'>"
+         "<link rel=alternate type=application/atom+xml href=/ok.atom>",
+         1,
+         {"https://example.org/ok.atom"},
+         {NULL}},
         /* a link in the body (recovered tag soup) still counts */
         {"<p>text<link rel=alternate type=application/rss+xml href=/late>",
          1,
