@@ -84,6 +84,7 @@ make_entity(struct feed_parser *p, const xmlChar *name, const char *utf8)
 #define MAX_ENTITY_TEXT 1024
 #define MAX_ENTITY_BUDGET (1u << 20)
 #define MAX_DECLARED_ENTITIES 256
+#define MAX_MADE_ENTITIES 1024 /* HTML and unknown names answered */
 
 static void
 sax_entity_decl(void *ctx, const xmlChar *name, int type,
@@ -107,6 +108,23 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 	make_entity(p, name, text);
 }
 
+/* Stops the parse for an entity abuse; the reason becomes the error. */
+static xmlEntityPtr
+refuse_entities(struct feed_parser *p, const char *why)
+{
+	if (!p->stopped) {
+		p->stopped = true;
+		err_set(&p->stop_err, ERR_PARSE, "%s", why);
+		/* The reason the parse stopped outranks earlier problems. */
+		free(p->error);
+		p->error = NULL;
+		parser_note_error(p, why);
+		if (p->ctxt != NULL)
+			xmlStopParser(p->ctxt);
+	}
+	return NULL;
+}
+
 static xmlEntityPtr
 sax_get_entity(void *ctx, const xmlChar *name)
 {
@@ -122,6 +140,13 @@ sax_get_entity(void *ctx, const xmlChar *name)
 	 * declaration: answer only from what was declared. */
 	if (p->ctxt != NULL && p->ctxt->inSubset != 0)
 		return ent;
+	/* Entities are a way to make a small feed cost a lot: past the
+	 * budget, or past a number of distinct made-up names, the document
+	 * is hostile and the parse stops (what came before is kept). */
+	if (p->entity_bytes > MAX_ENTITY_BUDGET)
+		return refuse_entities(p, "entities expand to over 1 MiB");
+	if (ent == NULL && p->made_entities >= MAX_MADE_ENTITIES)
+		return refuse_entities(p, "too many different entity names");
 	if (ent == NULL) {
 		/* Feeds use HTML's entities without declaring them: not
 		 * well-formed, but the text is plain to recover. */
@@ -144,6 +169,7 @@ sax_get_entity(void *ctx, const xmlChar *name)
 		}
 		if (ent == NULL)
 			return NULL;
+		p->made_entities++;
 		ent->URI = NULL;
 		/* Mark it so a later use still counts as a problem. */
 		ent->checked = 1;
@@ -151,8 +177,6 @@ sax_get_entity(void *ctx, const xmlChar *name)
 	if (ent->checked == 1 && !p->external_dtd)
 		parser_note_error(
 		        p, "undefined entity (an HTML entity without a DTD)");
-	if (p->entity_bytes > MAX_ENTITY_BUDGET)
-		return NULL;
 	p->entity_bytes += (size_t)ent->length;
 	return ent;
 }

@@ -141,6 +141,7 @@ struct feed_parser {
 	xmlHashTablePtr entities; /* name -> xmlEntityPtr we made */
 	size_t entity_bytes;      /* bytes expanded from document entities */
 	size_t declared_entities;
+	size_t made_entities; /* for HTML or unknown names */
 
 	struct frame *frames;
 	int depth;    /* frames in use */

@@ -503,6 +503,7 @@ prefix_words(struct store *st, const char *tok, char ***out)
 	size_t len = strlen(tok);
 	char *from = xstrdup(tok);
 	int n = 0;
+	int got = 0; /* entries of *out allocated so far */
 	int rc = SQLITE_DONE;
 
 	*out = NULL;
@@ -548,6 +549,7 @@ prefix_words(struct store *st, const char *tok, char ***out)
 		}
 		*out = xreallocarray(*out, (size_t)n + 1, sizeof **out);
 		(*out)[n++] = xstrdup(t);
+		got = n;
 		free(from);
 		from = xasprintf("%s\x01", t);
 	}
@@ -556,7 +558,8 @@ prefix_words(struct store *st, const char *tok, char ***out)
 	if (n >= 0 && rc != SQLITE_DONE)
 		n = -1;
 	if (n < 0) {
-		for (int i = 0; *out != NULL && i < PREFIX_WORDS_MAX; i++)
+		/* Only what was filled in: an error can come half-way. */
+		for (int i = 0; i < got; i++)
 			free((*out)[i]);
 		free(*out);
 		*out = NULL;

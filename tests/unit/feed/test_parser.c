@@ -405,6 +405,47 @@ test_quadratic_blowup(void **state)
 	result_done(&r);
 }
 
+/* Entities as a cost multiplier: many made-up names, or one declared
+ * entity used until its text passes the budget, stop the parse quickly
+ * with a reason, keeping what came before. */
+static void
+test_entity_abuse(void **state)
+{
+	struct buf doc;
+	struct result r = {0};
+	char *big = repeat("y", 1000);
+	clock_t start = clock();
+
+	(void)state;
+	buf_init(&doc, 0);
+	buf_puts(&doc, "<rss><channel><title>kept</title><item><title>t</title>"
+	               "<description>");
+	for (int i = 0; i < 200000; i++)
+		buf_printf(&doc, "&z%d;", i);
+	buf_puts(&doc, "</description></item></channel></rss>");
+	parse_doc(&r, doc.data, doc.len, 4096, NULL);
+	assert_int_equal(r.rc, -1);
+	assert_false(r.wellformed);
+	assert_non_null(strstr(r.error, "entity names"));
+	assert_string_equal(r.feed_title, "kept");
+	result_done(&r);
+	buf_reset(&doc);
+
+	buf_printf(&doc, "<!DOCTYPE rss [<!ENTITY e \"%s\">]><rss><channel>"
+	                 "<title>",
+	           big);
+	for (int i = 0; i < 100000; i++)
+		buf_puts(&doc, "&e;");
+	buf_puts(&doc, "</title></channel></rss>");
+	parse_doc(&r, doc.data, doc.len, 4096, NULL);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.error, "over 1 MiB"));
+	result_done(&r);
+	assert_true((clock() - start) / CLOCKS_PER_SEC < 10);
+	buf_done(&doc);
+	free(big);
+}
+
 static void
 test_external_entities(void **state)
 {
@@ -639,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_billion_laughs),
 		cmocka_unit_test(test_quadratic_blowup),
+		cmocka_unit_test(test_entity_abuse),
 		cmocka_unit_test(test_external_entities),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_item_cap_and_streaming),
