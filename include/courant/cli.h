@@ -47,6 +47,9 @@ int cli_reader(int argc, char **argv);
 /* courant render: an article's HTML wrapped as the reading pane shows it. */
 int cli_render(int argc, char **argv);
 
+/* Writes "courant CMD: MSG" (sanitized) on stderr and returns 1. */
+int cli_fail(const char *cmd, const char *msg);
+
 /* Writes a usage error for `cmd` and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

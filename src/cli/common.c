@@ -23,6 +23,15 @@ cli_print_safe(FILE *f, const char *s)
 }
 
 int
+cli_fail(const char *cmd, const char *msg)
+{
+	fprintf(stderr, "courant %s: ", cmd);
+	cli_print_safe(stderr, msg);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int
 cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

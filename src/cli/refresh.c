@@ -99,6 +99,16 @@ struct run {
 	struct poller *p;
 };
 
+/* Frees what a run holds: its failure lines and its poller. */
+static void
+run_done(struct run *run)
+{
+	for (size_t i = 0; i < run->n_failures; i++)
+		free(run->failures[i]);
+	free(run->failures);
+	poller_free(run->p);
+}
+
 static void
 clear_progress(struct run *run)
 {
@@ -195,9 +205,7 @@ drive(struct run *run)
 	while (poller_busy(run->p)) {
 		if (poller_wait(run->p, NULL, 0, 1000, &err) < 0) {
 			clear_progress(run);
-			fputs("courant refresh: ", stderr);
-			cli_print_safe(stderr, err.msg);
-			fputc('\n', stderr);
+			cli_fail("refresh", err.msg);
 			return -1;
 		}
 		poller_work(run->p);
@@ -396,15 +404,10 @@ cli_refresh(int argc, char **argv)
 	status = run.failed > 0 ? 1 : 0;
 	goto out;
 store_failed:
-	fputs("courant refresh: ", stderr);
-	cli_print_safe(stderr, err.msg);
-	fputc('\n', stderr);
+	cli_fail("refresh", err.msg);
 	status = 1;
 out:
-	for (size_t i = 0; i < run.n_failures; i++)
-		free(run.failures[i]);
-	free(run.failures);
-	poller_free(run.p);
+	run_done(&run);
 	store_feed_list_free(l);
 	store_close(st);
 	cli_files_free(files);
@@ -592,14 +595,9 @@ cli_add(int argc, char **argv)
 	status = 0;
 	goto out;
 store_failed:
-	fputs("courant add: ", stderr);
-	cli_print_safe(stderr, err.msg);
-	fputc('\n', stderr);
+	cli_fail("add", err.msg);
 out:
-	for (size_t i = 0; i < run.n_failures; i++)
-		free(run.failures[i]);
-	free(run.failures);
-	poller_free(run.p);
+	run_done(&run);
 	store_feed_list_free(l);
 	store_close(st);
 	free(url);
@@ -690,9 +688,7 @@ cli_feeds(int argc, char **argv)
 		return 1;
 	l = store_feeds(st, tag, &err);
 	if (l == NULL) {
-		fputs("courant feeds: ", stderr);
-		cli_print_safe(stderr, err.msg);
-		fputc('\n', stderr);
+		cli_fail("feeds", err.msg);
 		store_close(st);
 		return 1;
 	}

@@ -105,15 +105,6 @@ static const char cleanup_usage[] =
         "to give the space back (slow on a big cache).\n";
 
 /* Prints "courant CMD: MSG" on stderr, sanitized; returns 1. */
-static int
-fail(const char *cmd, const char *msg)
-{
-	fprintf(stderr, "courant %s: ", cmd);
-	cli_print_safe(stderr, msg);
-	fputc('\n', stderr);
-	return 1;
-}
-
 /* A non-negative decimal number up to max; -1 when s is none. */
 static long
 parse_count(const char *s, long max)
@@ -255,12 +246,12 @@ find_feed(struct store *st, const char *cmd, const char *name)
 		return id;
 	}
 	if (err.code != ERR_USAGE) {
-		fail(cmd, err.msg);
+		cli_fail(cmd, err.msg);
 		return -1;
 	}
 	l = store_feeds(st, NULL, &err);
 	if (l == NULL) {
-		fail(cmd, err.msg);
+		cli_fail(cmd, err.msg);
 		return -1;
 	}
 	for (int pass = 0; pass < 2 && id < 0; pass++) {
@@ -280,7 +271,7 @@ find_feed(struct store *st, const char *cmd, const char *name)
 			                      " name one by its URL",
 			                      name);
 
-			fail(cmd, msg);
+			cli_fail(cmd, msg);
 			free(msg);
 			store_feed_list_free(l);
 			return -1;
@@ -292,7 +283,7 @@ find_feed(struct store *st, const char *cmd, const char *name)
 		                      "'courant feeds')",
 		                      name);
 
-		fail(cmd, msg);
+		cli_fail(cmd, msg);
 		free(msg);
 	}
 	return id;
@@ -473,7 +464,7 @@ static int
 flush_out(const char *cmd)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))
-		return fail(cmd, "cannot write the output");
+		return cli_fail(cmd, "cannot write the output");
 	return 0;
 }
 
@@ -521,7 +512,7 @@ cli_list(int argc, char **argv)
 			if (o.format == FORMAT_JSON)
 				putchar('\n');
 			fflush(stdout);
-			return fail("list", err.msg);
+			return cli_fail("list", err.msg);
 		}
 		for (size_t i = 0; i < p->n; i++)
 			print_row(&j, o.format, &p->rows[i], false);
@@ -569,7 +560,7 @@ cli_count(int argc, char **argv)
 	n = store_count(st, &v, &err);
 	store_close(st);
 	if (n < 0)
-		return fail("count", err.msg);
+		return cli_fail("count", err.msg);
 	printf("%ld\n", n);
 	return flush_out("count");
 }
@@ -609,7 +600,7 @@ cli_search(int argc, char **argv)
 	buf_done(&q);
 	store_close(st);
 	if (p == NULL)
-		return fail("search", err.msg);
+		return cli_fail("search", err.msg);
 	json_init(&j, stdout);
 	if (o.format == FORMAT_JSON)
 		json_begin_array(&j, NULL);
@@ -693,7 +684,7 @@ cli_mark(int argc, char **argv)
 		int rc;
 
 		if (it == NULL) {
-			fail("mark", err.msg);
+			cli_fail("mark", err.msg);
 			status = 1;
 			if (err.code == ERR_USAGE)
 				continue;
@@ -708,7 +699,7 @@ cli_mark(int argc, char **argv)
 		if (rc < 0) {
 			/* A store failure (read-only, locked, full) will not
 			 * be better for the next id. */
-			fail("mark", err.msg);
+			cli_fail("mark", err.msg);
 			status = 1;
 			break;
 		}
@@ -819,7 +810,7 @@ cli_cleanup(int argc, char **argv)
 	removed = store_cleanup(st, &rule, feed_id, &err);
 	if (removed < 0) {
 		store_close(st);
-		return fail("cleanup", err.msg);
+		return cli_fail("cleanup", err.msg);
 	}
 	printf("removed %ld article%s\n", removed, removed == 1 ? "" : "s");
 	/* Clean-up is maintenance the user asked for: merge the search
@@ -833,7 +824,7 @@ cli_cleanup(int argc, char **argv)
 
 		if (store_vacuum(st, &err) < 0) {
 			store_close(st);
-			return fail("cleanup", err.msg);
+			return cli_fail("cleanup", err.msg);
 		}
 		after = db_bytes(store_path(st));
 		if (before >= 0 && after >= 0)
