@@ -39,8 +39,9 @@ static const struct command commands[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: courant [--help] [--version] [--db PATH] [COMMAND "
-	           "[ARGS...]]\n\n"
+	fprintf(f, "usage: courant [--help] [--version] [-c CONFIG] [-u URLS] "
+	           "[--db PATH]\n"
+	           "               [COMMAND [ARGS...]]\n\n"
 	           "With no command, courant opens the reader (press ? in it "
 	           "for the keys).\n\n"
 	           "commands:\n");
