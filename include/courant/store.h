@@ -32,7 +32,7 @@
 struct store;
 
 /* The schema version this courant writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /*
  * The default database path: $XDG_DATA_HOME/courant/courant.db when that is
@@ -121,6 +121,9 @@ struct store_feed {
 	bool is_dead;           /* 410 Gone: never fetched again */
 	int max_items;          /* per-feed retention, 0: the global rule */
 	int max_age_days;       /* ditto */
+	/* Sync (see "Sync with a server" below): NULL for a local feed. */
+	char *source;    /* the sync account, e.g. "ttrss" */
+	char *remote_id; /* the server's id of the subscription */
 };
 
 struct store_feed_list {
@@ -139,8 +142,9 @@ struct store_feed_conf {
 	int max_age_days; /* 0: the global rule */
 };
 
-/* Adds the feed or updates its title, tags, position and limits (read state
- * and items are kept). Returns its id, -1 and err on failure. */
+/* Adds the local feed or updates its title, tags, position and limits
+ * (read state and items are kept); remote feeds are never matched. Returns its
+ * id, -1 and err on failure. */
 long store_feed_ensure(struct store *st, const struct store_feed_conf *c,
                        struct err *err);
 /* Deletes a feed with all its items (starred ones too). */
@@ -151,8 +155,8 @@ int store_feed_remove(struct store *st, long feed_id, struct err *err);
 struct store_feed_list *store_feeds(struct store *st, const char *tag,
                                     struct err *err);
 void store_feed_list_free(struct store_feed_list *l);
-/* One feed by id (or by subscribed URL); NULL and err (ERR_USAGE when it
- * does not exist). Free with store_feed_free(). */
+/* One feed by id (or by subscribed URL, local feeds only); NULL and err
+ * (ERR_USAGE when it does not exist). Free with store_feed_free(). */
 struct store_feed *store_feed_get(struct store *st, long feed_id,
                                   struct err *err);
 struct store_feed *store_feed_by_url(struct store *st, const char *url,
@@ -378,5 +382,122 @@ struct store_newsboat_stats {
 
 int store_newsboat_import(struct store *st, const char *cache_path,
                           struct store_newsboat_stats *stats, struct err *err);
+
+/*
+ * Sync with a server (sync.c). A feed or item is "remote" when it belongs
+ * to a sync account, its `source` (e.g. "ttrss"); local feeds and items
+ * have none. Remote feeds are never fetched by the poller nor touched by
+ * the urls file (config_sync_feeds() leaves them alone); their items come
+ * from store_remote_items_put() and are otherwise ordinary items: lists,
+ * search, marks and the feed list show them like local ones. A remote and
+ * a local feed may have the same URL: they are different subscriptions.
+ *
+ * Conflict rule: per item and per field (read, starred), a change made in
+ * courant since its last successful push wins over the server's value seen
+ * at the next sync (TT-RSS's API gives no change times, so a queued local
+ * change is the newest courant can know of); every field courant did not
+ * change takes the server's value. Different fields never conflict: read
+ * on one machine and starred on another, both survive.
+ *
+ * The change queue: store_mark_read(), store_mark_starred() and
+ * store_mark_view_read() queue a change for every remote item whose state
+ * they actually change, in the same transaction, so every path (the
+ * reader, `courant mark`) is covered. There is one pending row per (item,
+ * field): the last value wins (read then unread is one row, "unread").
+ * A sync pushes store_sync_pending(), then store_sync_done() with the
+ * highest seq pushed; a failed push drops nothing.
+ */
+
+/* One of the server's subscriptions. */
+struct store_remote_feed {
+	const char *remote_id;   /* the server's id, as text */
+	const char *url;         /* the feed's own URL, as the server has it */
+	const char *title;       /* NULL: the URL is shown */
+	const char *const *tags; /* the server's category, as a tag */
+	size_t n_tags;
+};
+
+/* Makes the remote feeds of source exactly those given: new ones added
+ * (after the local feeds in the list, in the order given), known ones (by
+ * remote_id) get their url, title and tags updated, those gone are removed
+ * with their items and pending changes. One transaction. */
+int store_remote_feeds_set(struct store *st, const char *source,
+                           const struct store_remote_feed *f, size_t n,
+                           struct err *err);
+/* The local id of a remote feed, 0 when unknown, -1 and err on failure. */
+long store_remote_feed_id(struct store *st, const char *source,
+                          const char *remote_id, struct err *err);
+
+/* One article as the server sent it. */
+struct store_remote_item {
+	const char *remote_id;        /* the server's article id */
+	const char *remote_feed_id;   /* its feed's remote_id */
+	const struct feed_item *item; /* title, link, content, dates, authors,
+	                                 enclosures, tags; item->key unused */
+	bool is_read;
+	bool is_starred;
+};
+
+/*
+ * Stores a batch in one transaction: new articles inserted, known ones (by
+ * source and remote_id) updated; the server's read/starred state is applied
+ * to each field that has no queued local change (the conflict rule). An
+ * article of a feed not known (store_remote_feeds_set() first) is skipped.
+ * Returns the number of articles stored (new or updated), -1 and err.
+ */
+long store_remote_items_put(struct store *st, const char *source,
+                            const struct store_remote_item *items, size_t n,
+                            struct err *err);
+
+/*
+ * The server's complete sets of unread and starred article ids: every
+ * remote item of source becomes read unless listed in unread_ids,
+ * unstarred unless listed in starred_ids, and those listed become unread
+ * or starred, except fields with a queued local change. Ids of articles
+ * courant does not have are ignored. One transaction. Returns the number
+ * of items whose state changed, -1 and err.
+ */
+long store_remote_state_apply(struct store *st, const char *source,
+                              const char *const *unread_ids, size_t n_unread,
+                              const char *const *starred_ids, size_t n_starred,
+                              struct err *err);
+
+/* Small per-account key/value state ("since_id", "last_sync"...). get
+ * returns a string to free, NULL when unset (err untouched) or on failure
+ * (err set: clear err->code first to tell them apart). set with value
+ * NULL deletes the key. */
+char *store_sync_get(struct store *st, const char *source, const char *key,
+                     struct err *err);
+int store_sync_set(struct store *st, const char *source, const char *key,
+                   const char *value, struct err *err);
+
+enum store_sync_field { STORE_SYNC_READ, STORE_SYNC_STARRED };
+
+struct store_sync_change {
+	long seq;        /* queue order, increasing */
+	char *remote_id; /* the server's article id */
+	enum store_sync_field field;
+	bool value;     /* read / starred */
+	feed_time when; /* when the user made it */
+};
+
+struct store_sync_changes {
+	struct store_sync_change *c;
+	size_t n;
+};
+
+/* Up to limit (<= 0: all) pending changes of source, oldest first; free
+ * with store_sync_changes_free(); NULL and err on failure. */
+struct store_sync_changes *store_sync_pending(struct store *st,
+                                              const char *source, int limit,
+                                              struct err *err);
+void store_sync_changes_free(struct store_sync_changes *c);
+/* Drops the pending changes of source with seq <= up_to_seq (pushed); a
+ * change re-queued meanwhile has a higher seq and stays. */
+int store_sync_done(struct store *st, const char *source, long up_to_seq,
+                    struct err *err);
+/* Number of pending changes of source (status line, `courant sync`), -1
+ * and err on failure. */
+long store_sync_count(struct store *st, const char *source, struct err *err);
 
 #endif
