@@ -46,6 +46,7 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Build and test dependencies, as Debian package names.
 packages="gcc make libc6-dev autoconf automake autoconf-archive pkg-config
 libncurses-dev libcurl4-openssl-dev libxml2-dev libsqlite3-dev libcmocka-dev
+libjansson-dev
 tmux python3 python3-brotli ca-certificates newsboat mandoc"
 case " $* " in
 *--enable-fuzzing*) packages="$packages clang libclang-rt-dev" ;;
