@@ -290,6 +290,11 @@ enqueue(struct poller *p, const struct store_feed *f, enum poll_mode mode)
 {
 	struct pending *q;
 
+	/* A feed of a sync account comes from its server (src/sync/), never
+	 * from its own URL, whatever the mode: it is neither fetched nor
+	 * reported, as if it were not in the list. */
+	if (f->source != NULL)
+		return;
 	if (is_known(p, f->id))
 		return;
 	if (p->n_queue == p->cap_queue) {
