@@ -88,18 +88,22 @@ config_sync_feeds(struct store *st, const struct urls *u,
 	struct store_feed_list *l;
 	const struct store_feed **stored;
 	const char **listed = NULL;
+	size_t n_stored = 0;
 	int r = -1;
 
 	l = store_feeds(st, NULL, err);
 	if (l == NULL)
 		return -1;
 	/* Lookups are sorted: a start-up sync of thousands of feeds must not
-	 * be quadratic. */
+	 * be quadratic. The feeds of a sync account are the server's, not
+	 * the urls file's: never matched, renumbered or removed here (the
+	 * store keeps them after the local ones in the list). */
 	stored = xcalloc(l->n + 1, sizeof *stored);
 	for (size_t k = 0; k < l->n; k++)
-		stored[k] = &l->feeds[k];
-	if (l->n > 0)
-		qsort(stored, l->n, sizeof *stored, cmp_feed);
+		if (l->feeds[k].source == NULL)
+			stored[n_stored++] = &l->feeds[k];
+	if (n_stored > 0)
+		qsort(stored, n_stored, sizeof *stored, cmp_feed);
 	if (u != NULL)
 		listed = sorted_urls(u->entries, u->n, sizeof *u->entries,
 		                     offsetof(struct urls_entry, url));
@@ -127,8 +131,8 @@ config_sync_feeds(struct store *st, const struct urls *u,
 		                            ? fs.max_age_days
 		                            : 0;
 		key.url = e->url;
-		if (l->n > 0)
-			known = bsearch(&k, stored, l->n, sizeof *stored,
+		if (n_stored > 0)
+			known = bsearch(&k, stored, n_stored, sizeof *stored,
 			                cmp_feed);
 		if (known != NULL && unchanged(*known, &conf)) {
 			tmp.updated++;
@@ -141,10 +145,10 @@ config_sync_feeds(struct store *st, const struct urls *u,
 		else
 			tmp.added++;
 	}
-	for (size_t k = 0; k < l->n; k++) {
-		if (has(listed, u != NULL ? u->n : 0, l->feeds[k].url))
+	for (size_t k = 0; k < n_stored; k++) {
+		if (has(listed, u != NULL ? u->n : 0, stored[k]->url))
 			continue;
-		if (store_feed_remove(st, l->feeds[k].id, err) < 0)
+		if (store_feed_remove(st, stored[k]->id, err) < 0)
 			goto out;
 		tmp.removed++;
 	}
