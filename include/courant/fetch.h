@@ -201,4 +201,40 @@ void fetch_page_free(struct fetch_page *pg);
  * file:// URL (which only a user can add; redirects never reach one). */
 bool fetch_url_allowed(const char *url);
 
+/* ---- a blocking POST, for sync (post.c) ---------------------------------- */
+
+/*
+ * A client for a JSON API: one libcurl handle reused for every request (the
+ * connection is kept alive), the hardening of every other request (http
+ * and https only, TLS verified, timeouts, a byte cap on each reply), a
+ * fixed User-Agent from o->user_agent, and no redirects: a POST that a
+ * server redirects is an error naming the new address, never replayed as
+ * a GET. Counts requests and bytes for the caller's statistics.
+ */
+struct fetch_post;
+struct buf;
+
+struct fetch_post_stats {
+	long requests;
+	uint64_t sent;     /* request headers and bodies */
+	uint64_t received; /* response headers and bodies as received */
+};
+
+/* A client with o's timeouts, byte cap and User-Agent (o NULL: the
+ * defaults); NULL and err when libcurl cannot be set up. */
+struct fetch_post *fetch_post_new(const struct poller_opts *o,
+                                  struct err *err);
+void fetch_post_free(struct fetch_post *fp);
+/*
+ * POSTs body[0..n) to url with the given Content-Type and waits for the
+ * answer: *status gets the HTTP status and reply (emptied first) the body,
+ * whatever the status. -1 and err (ERR_NET: unreachable, timeout, reply
+ * over the cap; ERR_HTTP: a redirect; ERR_USAGE: not an http(s) URL).
+ */
+int fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
+                    size_t n, const char *content_type, int *status,
+                    struct buf *reply, struct err *err);
+void fetch_post_get_stats(const struct fetch_post *fp,
+                          struct fetch_post_stats *s);
+
 #endif

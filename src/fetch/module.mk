@@ -1,6 +1,6 @@
 # fetch: the poller, the only libcurl user.
 libcourant_a_SOURCES += src/fetch/poller.c src/fetch/easy.c \
-	src/fetch/page.c src/fetch/policy.c
+	src/fetch/page.c src/fetch/policy.c src/fetch/post.c
 noinst_HEADERS += include/courant/fetch.h src/fetch/private.h
 
 if HAVE_CMOCKA
