@@ -24,3 +24,14 @@ if ENABLE_FUZZING
 else
 	@echo "fuzz: configure with CC=clang --enable-fuzzing first" >&2; exit 1
 endif
+
+# The hostile-world suite (issue 8, docs/SECURITY.md): one Python script per
+# category of SECURITY.md, each a list of named cases run by
+# tests/hostile/harness.py against the real binary.
+TEST_EXTENSIONS = .py
+PY_LOG_COMPILER = $(PYTHON3)
+HOSTILE_TESTS = tests/hostile/terminal.py tests/hostile/commands.py \
+	tests/hostile/content.py tests/hostile/network.py \
+	tests/hostile/storage.py tests/hostile/process.py
+TESTS += $(HOSTILE_TESTS)
+EXTRA_DIST += tests/hostile/harness.py $(HOSTILE_TESTS)
