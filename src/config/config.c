@@ -66,7 +66,7 @@ static const struct setting settings[] = {
 	{ {"max-age-days", "integer", "0", true}, K_INT, OFF(max_age_days), 0, 36500, false, NULL, NULL, FOFF(max_age_days) },
 	{ {"max-items", "integer", "0", true}, K_INT, OFF(max_items), 0, 1000000, false, NULL, NULL, FOFF(max_items) },
 	{ {"mouse", "bool", "no", false}, K_BOOL, OFF(mouse), 0, 0, false, NULL, NULL, -1 },
-	{ {"osc52", "bool", "yes", false}, K_BOOL, OFF(osc52), 0, 0, false, NULL, NULL, -1 },
+	{ {"osc52", "bool", "no", false}, K_BOOL, OFF(osc52), 0, 0, false, NULL, NULL, -1 },
 	{ {"parallel-transfers", "integer", "16", false}, K_INT, OFF(parallel_transfers), 1, 64, false, NULL, NULL, -1 },
 	{ {"refresh-interval", "duration", "1h", true}, K_DURATION, OFF(refresh_interval), 60, 7 * 86400, true, NULL, NULL, FOFF(refresh_interval) },
 	{ {"refresh-on-start", "bool", "no", false}, K_BOOL, OFF(refresh_on_start), 0, 0, false, NULL, NULL, -1 },

@@ -268,8 +268,7 @@ ui_split_command(const char *cmd, struct err *err)
 	return argv;
 }
 
-static const char *const layout_names[] = {"auto", "single", "side",
-                                           "stacked"};
+static const char *const layout_names[] = {"auto", "single", "side", "stacked"};
 
 const char *
 ui_layout_name(enum ui_layout layout)
@@ -300,5 +299,6 @@ ui_options_default(struct ui_options *o)
 	o->layout = UI_LAYOUT_AUTO;
 	o->show_read = true;
 	o->show_read_feeds = true;
-	o->osc52 = true;
+	/* Writing to the terminal's clipboard is opt-in (SECURITY.md 3.4). */
+	o->osc52 = false;
 }

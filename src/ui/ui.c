@@ -1473,7 +1473,8 @@ copy_url(struct ui *ui, const char *url)
 		}
 	}
 	if (!ui->o.osc52) {
-		set_message(ui, true, "cannot copy: osc52 is off%s%s",
+		set_message(ui, true,
+		            "cannot copy: OSC 52 is off (set osc52 yes)%s%s",
 		            err.code ? ": " : "", err.msg);
 		return -1;
 	}

@@ -92,7 +92,7 @@ test_defaults(void **state)
 	assert_int_equal(c->set.layout, CONFIG_LAYOUT_AUTO);
 	assert_string_equal(c->set.date_format, "%Y-%m-%d");
 	assert_true(c->set.show_read_articles);
-	assert_true(c->set.osc52);
+	assert_false(c->set.osc52);
 	assert_false(c->set.mouse);
 	assert_string_equal(c->set.user_agent, "");
 	assert_int_equal(c->n_binds + c->n_colors + c->n_rules, 0);
@@ -137,7 +137,7 @@ test_constructs(void **state)
 	        "set show-read-feeds false\n"
 	        "set confirm-quit 1\n"
 	        "set mouse true\n"
-	        "set osc52 off\n"
+	        "set osc52 on\n"
 	        "set user-agent \"my reader/1.0\"\n"
 	        "bind j down\n"
 	        "bind ^D article page-down\n"
@@ -174,7 +174,7 @@ test_constructs(void **state)
 	assert_false(c->set.show_read_feeds);
 	assert_true(c->set.confirm_quit);
 	assert_true(c->set.mouse);
-	assert_false(c->set.osc52);
+	assert_true(c->set.osc52);
 	assert_string_equal(c->set.user_agent, "my reader/1.0");
 	{
 		struct poller_opts o;
