@@ -64,8 +64,10 @@ store_retain_feed(struct store *st, long feed_id,
 
 	/*
 	 * Candidates: not in the last successful refresh (or they would
-	 * come back as new), starred and unread only when asked, and either
-	 * older than the age limit or past the newest max_items.
+	 * come back as new), starred and unread only when asked, without a
+	 * change waiting to be pushed to a sync server (dropping the item
+	 * would drop the change), and either older than the age limit or
+	 * past the newest max_items.
 	 */
 	s = store_prepare(
 	        st->db,
@@ -73,6 +75,8 @@ store_retain_feed(struct store *st, long feed_id,
 	        " AND i.id NOT IN (SELECT value FROM"
 	        "  json_each(coalesce(?7, '[]')))"
 	        " AND (?4 OR i.is_read <> 0) AND (?5 OR i.is_starred = 0)"
+	        " AND NOT EXISTS (SELECT 1 FROM sync_queue q"
+	        "  WHERE q.item_id = i.id)"
 	        " AND ((?3 > 0 AND i.date < ?6 - ?3 * 86400)"
 	        "  OR (?2 > 0 AND i.id NOT IN (SELECT id FROM items"
 	        "   WHERE feed_id = ?1 ORDER BY date DESC, id DESC"

@@ -24,7 +24,7 @@
 	" f.position, f.n_items, f.n_unread, f.n_starred, f.etag,"             \
 	" f.last_modified, f.last_fetch, f.last_success, f.last_status,"       \
 	" f.last_error, f.failures, f.next_fetch, f.is_dead, f.max_items,"     \
-	" f.max_age_days"
+	" f.max_age_days, f.source, f.remote_id"
 
 static void
 split_tags(struct store_feed *f, const char *joined)
@@ -75,6 +75,8 @@ feed_fill(struct store_feed *f, sqlite3_stmt *s)
 	f->is_dead = sqlite3_column_int(s, 20) != 0;
 	f->max_items = sqlite3_column_int(s, 21);
 	f->max_age_days = sqlite3_column_int(s, 22);
+	f->source = store_col_dup(s, 23);
+	f->remote_id = store_col_dup(s, 24);
 }
 
 static void
@@ -92,6 +94,8 @@ feed_done(struct store_feed *f)
 	free(f->etag);
 	free(f->last_modified);
 	free(f->last_error);
+	free(f->source);
+	free(f->remote_id);
 }
 
 void
@@ -157,7 +161,8 @@ store_feed_get(struct store *st, long feed_id, struct err *err)
 struct store_feed *
 store_feed_by_url(struct store *st, const char *url, struct err *err)
 {
-	return feed_query(st, "f.url = ?1", 0, url != NULL ? url : "", err);
+	return feed_query(st, "f.url = ?1 AND f.source IS NULL", 0,
+	                  url != NULL ? url : "", err);
 }
 
 struct store_feed_list *
@@ -284,7 +289,8 @@ store_feed_ensure(struct store *st, const struct store_feed_conf *c,
 	                  "INSERT INTO feeds (url, user_title, position,"
 	                  " max_items, max_age_days, added)"
 	                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	                  " ON CONFLICT (url) DO UPDATE SET"
+	                  " ON CONFLICT (url) WHERE source IS NULL"
+	                  " DO UPDATE SET"
 	                  " user_title = excluded.user_title,"
 	                  " position = excluded.position,"
 	                  " max_items = excluded.max_items,"

@@ -149,17 +149,6 @@ json_array(const struct feed_item *it, size_t n, get_quad_fn *get)
 	return buf_take(&b);
 }
 
-/* An item ready to bind. */
-struct encoded {
-	char *content;
-	char *links;
-	char *authors;
-	char *enclosures;
-	char *categories;
-	const char *author;
-	int64_t hash;
-};
-
 static void
 hash_bytes(uint64_t *h, const char *s)
 {
@@ -186,7 +175,7 @@ hash_int(uint64_t *h, int64_t v)
 }
 
 static void
-encode(struct encoded *e, const struct feed_item *it)
+encode(struct store_encoded *e, const struct feed_item *it)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -219,7 +208,7 @@ encode(struct encoded *e, const struct feed_item *it)
 }
 
 static void
-encoded_done(struct encoded *e)
+encoded_done(struct store_encoded *e)
 {
 	free(e->content);
 	free(e->links);
@@ -230,8 +219,8 @@ encoded_done(struct encoded *e)
 
 /* Binds ?3..?21 and ?23 of the insert and update statements. */
 static void
-bind_item(sqlite3_stmt *s, const struct feed_item *it, const struct encoded *e,
-          int64_t gen)
+bind_item(sqlite3_stmt *s, const struct feed_item *it,
+          const struct store_encoded *e, int64_t gen)
 {
 	feed_time date = it->published != FEED_DATE_UNKNOWN ? it->published
 	                                                    : it->updated;
@@ -277,7 +266,7 @@ enum plan_kind { PLAN_SAME, PLAN_NEW, PLAN_CHANGED, PLAN_DUPLICATE };
 struct plan {
 	enum plan_kind kind;
 	long id;
-	struct encoded e;
+	struct store_encoded e;
 };
 
 /* Looks the item up: PLAN_NEW, or the id and whether its hash changed. */
@@ -340,6 +329,25 @@ write_item(struct store *st, long feed_id, int64_t gen, feed_time now,
 	if (pl->kind == PLAN_NEW)
 		pl->id = (long)sqlite3_last_insert_rowid(st->db);
 	return 0;
+}
+
+void
+store_item_encode(struct store_encoded *e, const struct feed_item *it)
+{
+	encode(e, it);
+}
+
+void
+store_item_encoded_done(struct store_encoded *e)
+{
+	encoded_done(e);
+}
+
+void
+store_item_bind(sqlite3_stmt *s, const struct feed_item *it,
+                const struct store_encoded *e, int64_t gen)
+{
+	bind_item(s, it, e, gen);
 }
 
 /* ---- the refresh ---- */
@@ -1163,12 +1171,44 @@ store_next_unread(struct store *st, long item_id, struct err *err)
 
 /* ---- marks ---- */
 
-static long
-write_one(struct store *st, const char *sql, long id, int value,
-          const char *what, struct err *err)
+/* Queues the change of one field of a remote item (sync.c reads the queue):
+ * the row replaced, so it takes a new seq and the last value. */
+static int
+queue_change(struct store *st, long id, enum store_sync_field field, bool value,
+             const char *source, struct err *err)
 {
 	sqlite3_stmt *s;
-	long changed;
+	int rc;
+
+	s = store_prepare(st->db,
+	                  "INSERT OR REPLACE INTO sync_queue (item_id, field,"
+	                  " value, made, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                  err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, (int)field);
+	sqlite3_bind_int(s, 3, value);
+	sqlite3_bind_int64(s, 4, store_now());
+	store_bind_text(s, 5, source);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "queue a change", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sets one field of an item; a remote item's change is queued in the same
+ * transaction. The update returns the item's source, so a local item costs
+ * no second lookup. */
+static int
+mark_one(struct store *st, const char *sql, long id, bool value,
+         enum store_sync_field field, const char *what, struct err *err)
+{
+	sqlite3_stmt *s;
+	char *source = NULL;
 	int rc;
 
 	if (store_begin(st, err) < 0)
@@ -1181,39 +1221,92 @@ write_one(struct store *st, const char *sql, long id, int value,
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, value);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		source = store_col_dup(s, 0);
+		rc = sqlite3_step(s);
+	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, what, err);
-		store_rollback(st);
-		return -1;
+		goto fail;
 	}
-	changed = (long)sqlite3_changes(st->db);
-	if (store_commit(st, err) < 0)
-		return -1;
-	return changed;
+	if (source != NULL &&
+	    queue_change(st, id, field, value, source, err) < 0)
+		goto fail;
+	free(source);
+	return store_commit(st, err);
+fail:
+	free(source);
+	store_rollback(st);
+	return -1;
 }
 
 int
 store_mark_read(struct store *st, long item_id, bool is_read, struct err *err)
 {
-	return write_one(st,
-	                 "UPDATE items SET is_read = ?2 WHERE id = ?1 AND"
-	                 " is_read <> ?2",
-	                 item_id, is_read, "mark an item", err) < 0
-	               ? -1
-	               : 0;
+	return mark_one(st,
+	                "UPDATE items SET is_read = ?2 WHERE id = ?1 AND"
+	                " is_read <> ?2 RETURNING source",
+	                item_id, is_read, STORE_SYNC_READ, "mark an item", err);
 }
 
 int
 store_mark_starred(struct store *st, long item_id, bool is_starred,
                    struct err *err)
 {
-	return write_one(st,
-	                 "UPDATE items SET is_starred = ?2 WHERE id = ?1 AND"
-	                 " is_starred <> ?2",
-	                 item_id, is_starred, "star an item", err) < 0
-	               ? -1
-	               : 0;
+	return mark_one(st,
+	                "UPDATE items SET is_starred = ?2 WHERE id = ?1 AND"
+	                " is_starred <> ?2 RETURNING source",
+	                item_id, is_starred, STORE_SYNC_STARRED, "star an item",
+	                err);
+}
+
+/* Queues "read" for the unread remote items of view v, before they are
+ * marked; nothing at all to do (one probe of a small index) while no sync
+ * account has feeds. */
+static int
+queue_view_read(struct store *st, const struct store_view *unread,
+                struct err *err)
+{
+	sqlite3_stmt *s;
+	struct buf q;
+	int rc;
+
+	s = store_prepare(st->db,
+	                  "SELECT 1 FROM feeds WHERE source IS NOT NULL"
+	                  " LIMIT 1",
+	                  err);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		store_dberr(st->db, rc, "mark items", err);
+		return -1;
+	}
+	buf_init(&q, 0);
+	buf_printf(&q,
+	           "INSERT OR REPLACE INTO sync_queue (item_id, field,"
+	           " value, made, source) SELECT i.id, %d, 1, ?6, i.source"
+	           " FROM items i",
+	           (int)STORE_SYNC_READ);
+	view_where(st, &q, unread);
+	buf_puts(&q, " AND i.remote_id IS NOT NULL");
+	s = store_prepare(st->db, buf_str(&q), err);
+	buf_done(&q);
+	if (s == NULL)
+		return -1;
+	view_bind(s, unread);
+	sqlite3_bind_int64(s, 6, store_now());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, "queue changes", err);
+		return -1;
+	}
+	return 0;
 }
 
 long
@@ -1232,6 +1325,11 @@ store_mark_view_read(struct store *st, const struct store_view *v,
 	view_where(st, &q, &unread);
 	if (store_begin(st, err) < 0) {
 		buf_done(&q);
+		return -1;
+	}
+	if (queue_view_read(st, &unread, err) < 0) {
+		buf_done(&q);
+		store_rollback(st);
 		return -1;
 	}
 	s = store_prepare(st->db, buf_str(&q), err);

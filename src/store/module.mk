@@ -1,7 +1,8 @@
 # store: the SQLite cache, the only SQL in courant.
 libcourant_a_SOURCES += src/store/store.c src/store/schema.c \
 	src/store/feeds.c src/store/items.c src/store/search.c \
-	src/store/cleanup.c src/store/newsboat.c src/store/maintain.c
+	src/store/cleanup.c src/store/newsboat.c src/store/maintain.c \
+	src/store/sync.c
 noinst_HEADERS += include/courant/store.h src/store/private.h
 
 if HAVE_CMOCKA

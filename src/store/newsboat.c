@@ -290,6 +290,9 @@ store_newsboat_import(struct store *st, const char *cache_path,
 	for (size_t i = 0; i < l->n; i++) {
 		char *title, *link;
 
+		/* A sync account's feed takes its state from its server. */
+		if (l->feeds[i].source != NULL)
+			continue;
 		sqlite3_reset(feed);
 		sqlite3_bind_text(feed, 1, l->feeds[i].url, -1,
 		                  SQLITE_TRANSIENT);

@@ -117,6 +117,24 @@ void store_row_fill(struct store_row *row, sqlite3_stmt *s);
 /* Appends a zeroed row to p and returns it. */
 struct store_row *store_page_push(struct store_page *p, size_t *cap);
 
+/* items.c: an item ready to bind, its lists as JSON and its hash. */
+struct store_encoded {
+	char *content;
+	char *links;
+	char *authors;
+	char *enclosures;
+	char *categories;
+	const char *author; /* lent by the item */
+	int64_t hash;
+};
+void store_item_encode(struct store_encoded *e, const struct feed_item *it);
+void store_item_encoded_done(struct store_encoded *e);
+/* Binds ?3..?21 and ?23 of STMT_ITEM_INSERT and STMT_ITEM_UPDATE (and of
+ * statements written like them): everything but the feed, the key, the
+ * time (?22) and the row. */
+void store_item_bind(sqlite3_stmt *s, const struct feed_item *it,
+                     const struct store_encoded *e, int64_t gen);
+
 /* items.c / cleanup.c: applies a retention rule to one feed inside the
  * current transaction; returns the number of items removed or -1. */
 long store_retain_feed(struct store *st, long feed_id,

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -292,12 +293,137 @@ migrate_7(sqlite3 *db, struct err *err)
 	                  err);
 }
 
+/* The per-feed count triggers of version 1, which version 8 drops and
+ * makes again around its rebuild of feeds. */
+#define COUNT_TRIGGERS                                                         \
+	"CREATE TRIGGER items_count_delete AFTER DELETE ON items BEGIN"        \
+	" UPDATE feeds SET n_items = n_items - 1,"                             \
+	"  n_unread = n_unread - (old.is_read = 0),"                           \
+	"  n_starred = n_starred - (old.is_starred <> 0)"                      \
+	" WHERE id = old.feed_id;"                                             \
+	"END;"                                                                 \
+	"CREATE TRIGGER items_count_update AFTER UPDATE OF is_read, "          \
+	"is_starred"                                                           \
+	" ON items WHEN old.is_read <> new.is_read"                            \
+	" OR old.is_starred <> new.is_starred BEGIN"                           \
+	" UPDATE feeds SET"                                                    \
+	"  n_unread = n_unread + (new.is_read = 0) - (old.is_read = 0),"       \
+	"  n_starred = n_starred + (new.is_starred <> 0)"                      \
+	"   - (old.is_starred <> 0)"                                           \
+	" WHERE id = new.feed_id;"                                             \
+	"END;"
+
+/* The columns feeds had at version 7, copied by version 8. */
+#define FEEDS_V7_COLUMNS                                                       \
+	"id, url, fetch_url, user_title, feed_title, site_link, position,"     \
+	" max_items, max_age_days, etag, last_modified, last_fetch,"           \
+	" last_success, last_status, last_error, failures, next_fetch,"        \
+	" is_dead, refresh_gen, n_items, n_unread, n_starred, added, seen_ids"
+
+/*
+ * Version 8: sync with a server (sync.c). Feeds and items may belong to a
+ * sync account (`source`, with the server's `remote_id`). A remote and a
+ * local feed may share a URL, so the URL is unique among local feeds only:
+ * feeds is rebuilt without its UNIQUE (url) column constraint (the caller
+ * turned foreign keys off, or dropping the old table would delete every
+ * item), and the count triggers, which name feeds, are made again. Items
+ * only gain two columns (no rewrite); the partial indexes hold remote rows
+ * only, so local feeds pay nothing. sync_queue holds the changes made in
+ * courant not yet pushed, one row per (item, field), its AUTOINCREMENT seq
+ * never reused so a change queued during a push outlives store_sync_done();
+ * sync_state, each account's small bookkeeping (since_id...).
+ */
+static int
+migrate_8(sqlite3 *db, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_exec(db,
+	               "DROP TRIGGER items_count_delete;"
+	               "DROP TRIGGER items_count_update;"
+	               "CREATE TABLE feeds_v8 ("
+	               " id INTEGER PRIMARY KEY,"
+	               " url TEXT NOT NULL,"
+	               " fetch_url TEXT,"
+	               " user_title TEXT,"
+	               " feed_title TEXT,"
+	               " site_link TEXT,"
+	               " position INTEGER NOT NULL DEFAULT 0,"
+	               " max_items INTEGER NOT NULL DEFAULT 0,"
+	               " max_age_days INTEGER NOT NULL DEFAULT 0,"
+	               " etag TEXT,"
+	               " last_modified TEXT,"
+	               " last_fetch INTEGER,"
+	               " last_success INTEGER,"
+	               " last_status INTEGER NOT NULL DEFAULT 0,"
+	               " last_error TEXT,"
+	               " failures INTEGER NOT NULL DEFAULT 0,"
+	               " next_fetch INTEGER NOT NULL DEFAULT 0,"
+	               " is_dead INTEGER NOT NULL DEFAULT 0,"
+	               " refresh_gen INTEGER NOT NULL DEFAULT 0,"
+	               " n_items INTEGER NOT NULL DEFAULT 0,"
+	               " n_unread INTEGER NOT NULL DEFAULT 0,"
+	               " n_starred INTEGER NOT NULL DEFAULT 0,"
+	               " added INTEGER NOT NULL DEFAULT 0,"
+	               " seen_ids TEXT,"
+	               " source TEXT,"
+	               " remote_id TEXT"
+	               ");"
+	               "INSERT INTO feeds_v8 (" FEEDS_V7_COLUMNS ")"
+	               " SELECT " FEEDS_V7_COLUMNS " FROM feeds;"
+	               "DROP TABLE feeds;"
+	               "ALTER TABLE feeds_v8 RENAME TO feeds;"
+	               "CREATE UNIQUE INDEX feeds_url ON feeds(url)"
+	               " WHERE source IS NULL;"
+	               "CREATE UNIQUE INDEX feeds_remote ON feeds(source,"
+	               " remote_id) WHERE source IS NOT NULL;" COUNT_TRIGGERS
+	               "ALTER TABLE items ADD COLUMN source TEXT;"
+	               "ALTER TABLE items ADD COLUMN remote_id TEXT;"
+	               "CREATE UNIQUE INDEX items_remote ON items(source,"
+	               " remote_id) WHERE remote_id IS NOT NULL;"
+	               "CREATE TABLE sync_queue ("
+	               " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	               " item_id INTEGER NOT NULL"
+	               "  REFERENCES items(id) ON DELETE CASCADE,"
+	               " field INTEGER NOT NULL,"
+	               " value INTEGER NOT NULL,"
+	               " made INTEGER NOT NULL,"
+	               " source TEXT NOT NULL,"
+	               " UNIQUE (item_id, field)"
+	               ");"
+	               "CREATE INDEX sync_queue_source ON sync_queue(source);"
+	               "CREATE TABLE sync_state ("
+	               " source TEXT NOT NULL,"
+	               " key TEXT NOT NULL,"
+	               " value TEXT NOT NULL,"
+	               " PRIMARY KEY (source, key)"
+	               ") WITHOUT ROWID;",
+	               err) < 0)
+		return -1;
+	/* What the rebuild must not have broken. */
+	s = store_prepare(db, "PRAGMA foreign_key_check", err);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_ROW)
+			err_set(err, ERR_DB,
+			        "upgrade the database: a foreign key broke");
+		else
+			store_dberr(db, rc, "upgrade the database", err);
+		return -1;
+	}
+	return 0;
+}
+
 typedef int migrate_fn(sqlite3 *db, struct err *err);
 
 /* steps[n] brings version n - 1 to n. */
 static migrate_fn *const steps[STORE_SCHEMA_VERSION + 1] = {
-        NULL,      migrate_1, migrate_2, migrate_3,
-        migrate_4, migrate_5, migrate_6, migrate_7,
+        NULL,      migrate_1, migrate_2, migrate_3, migrate_4,
+        migrate_5, migrate_6, migrate_7, migrate_8,
 };
 
 static int
@@ -320,6 +446,24 @@ user_version(sqlite3 *db, int *v, struct err *err)
 }
 
 static int
+foreign_keys(sqlite3 *db, bool *on, struct err *err)
+{
+	sqlite3_stmt *s = store_prepare(db, "PRAGMA foreign_keys", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*on = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		store_dberr(db, rc, "read the schema settings", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 refuse_newer(int v, struct err *err)
 {
 	err_set(err, ERR_DB,
@@ -334,6 +478,7 @@ int
 store_schema_migrate(sqlite3 *db, int target, struct err *err)
 {
 	char sql[64];
+	bool fk_was_on = false;
 	int v;
 	int rc;
 
@@ -352,6 +497,14 @@ store_schema_migrate(sqlite3 *db, int target, struct err *err)
 		}
 		return 0;
 	}
+	/* Version 8 rebuilds feeds: with foreign keys on, dropping the old
+	 * table would delete every item. The pragma is a no-op inside a
+	 * transaction, so it is turned off around the steps and back on
+	 * after, whatever happens (each step checks its keys itself). */
+	if (v < target && foreign_keys(db, &fk_was_on, err) < 0)
+		return -1;
+	if (fk_was_on)
+		sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	while (v < target) {
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
@@ -381,9 +534,13 @@ store_schema_migrate(sqlite3 *db, int target, struct err *err)
 	}
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (fk_was_on)
+		sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return 0;
 fail:
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	if (fk_was_on)
+		sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
