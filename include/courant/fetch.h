@@ -228,8 +228,9 @@ void fetch_post_free(struct fetch_post *fp);
 /*
  * POSTs body[0..n) to url with the given Content-Type and waits for the
  * answer: *status gets the HTTP status and reply (emptied first) the body,
- * whatever the status. -1 and err (ERR_NET: unreachable, timeout, reply
- * over the cap; ERR_HTTP: a redirect; ERR_USAGE: not an http(s) URL).
+ * whatever the status. -1 and err (ERR_NET: unreachable, timeout; ERR_HTTP:
+ * a redirect; ERR_USAGE: not an http(s) URL), -2 and ERR_NET when the
+ * reply was over the byte cap (a caller may ask for less).
  */
 int fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
                     size_t n, const char *content_type, int *status,

@@ -70,6 +70,9 @@ void sync_ids_done(struct sync_ids *ids);
 /* Returned by a backend call when the server no longer knows the session:
  * the engine logs in again, once, and repeats the call. */
 #define SYNC_RELOGIN (-2)
+/* Returned by a listing call when the reply was over the byte cap: the
+ * engine asks again for half as many. */
+#define SYNC_TOO_BIG (-3)
 
 /* The id sets the engine asks for. */
 enum sync_set { SYNC_SET_UNREAD, SYNC_SET_STARRED };
@@ -77,9 +80,9 @@ enum sync_set { SYNC_SET_UNREAD, SYNC_SET_STARRED };
 struct sync_backend;
 
 /*
- * Every call returns 0, -1 and err (a message for the user), or
- * SYNC_RELOGIN. Output structs are filled only on success and freed by the
- * caller with their _done().
+ * Every call returns 0, -1 and err (a message for the user), SYNC_RELOGIN
+ * or (articles, ids) SYNC_TOO_BIG. Output structs are filled only on success
+ * and freed by the caller with their _done().
  */
 struct sync_backend_ops {
 	const char *source; /* the store's name of the account: "ttrss" */
@@ -110,6 +113,7 @@ struct sync_backend_ops {
 /* The base every backend embeds first. */
 struct sync_backend {
 	const struct sync_backend_ops *ops;
+	bool is_logged_in; /* set by the engine after a login */
 };
 
 /* Logs out (when logged in) and frees b; NULL is fine. */

@@ -155,8 +155,9 @@ fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
 	curl_easy_getinfo(fp->h, CURLINFO_RESPONSE_CODE, &code);
 	*status = (int)code;
 	if (rc == CURLE_WRITE_ERROR && run.over_cap) {
-		err_set(err, ERR_NET, "the reply is larger than %zu MiB",
-		        fp->o.max_bytes >> 20);
+		err_set(err, ERR_NET, "the reply is larger than %zu KiB",
+		        fp->o.max_bytes >> 10);
+		ret = -2;
 		goto out;
 	}
 	if (rc != CURLE_OK) {
