@@ -158,6 +158,8 @@ enum config_layout {
 	CONFIG_LAYOUT_STACKED,
 };
 
+enum config_sync { CONFIG_SYNC_NONE, CONFIG_SYNC_TTRSS };
+
 /* Every `set` name, typed. Durations are in seconds. */
 struct config_settings {
 	char *browser;       /* "": $BROWSER, else xdg-open */
@@ -182,6 +184,14 @@ struct config_settings {
 	bool mouse;
 	bool osc52;
 	char *user_agent; /* "": courant/VERSION */
+	/* Sync with a server (courant sync, the reader's refresh). */
+	enum config_sync sync;
+	char *sync_url;              /* the tt-rss address; API at + "api/" */
+	char *sync_user;
+	char *sync_password_command; /* "" or a command printing it */
+	char **sync_password_argv;   /* that command split once, or NULL */
+	char *sync_password_file;    /* "" or a file only the user reads */
+	char *sync_where;            /* "FILE:LINE" of `set sync`, or NULL */
 };
 
 /* `bind KEY [VIEW] ACTION` and `unbind KEY [VIEW]` (action NULL), in file
@@ -244,9 +254,14 @@ struct config *config_new(void);
  * Reads the config file at path over the defaults. A missing file gives the
  * defaults unless must_exist (an explicit -c). NULL and err ("path:line:
  * ...") on any error: unknown command or setting, bad value, out of range,
- * an include too deep or in a cycle.
+ * an include too deep or in a cycle, sync settings that do not go together
+ * (config_check_sync()).
  */
 struct config *config_load(const char *path, bool must_exist, struct err *err);
+/* With `set sync ttrss`: sync-url, sync-user and exactly one of
+ * sync-password-command and sync-password-file must be set; the error
+ * names the line of `set sync`. 0 or -1 and err. */
+int config_check_sync(const struct config *c, struct err *err);
 /* Parses text[0..n) as the file `name` into c; includes are read relative
  * to name's directory. -1 and err. */
 int config_parse(struct config *c, const char *name, const char *text, size_t n,

@@ -42,11 +42,13 @@ struct setting {
 static const char *const views[] = {"feeds", "articles", "unread", NULL};
 static const char *const layouts[] = {"auto", "single", "side", "stacked",
                                       NULL};
+static const char *const syncs[] = {"none", "ttrss", NULL};
 
 #define MAX_STRING 1024
 
 static int check_date_format(const char *v, const char **why);
 static int check_printable(const char *v, const char **why);
+static int check_sync_url(const char *v, const char **why);
 
 #define OFF(f) offsetof(struct config_settings, f)
 #define FOFF(f) ((long)offsetof(struct config_feed_settings, f))
@@ -72,6 +74,11 @@ static const struct setting settings[] = {
 	{ {"refresh-on-start", "bool", "no", false}, K_BOOL, OFF(refresh_on_start), 0, 0, false, NULL, NULL, -1 },
 	{ {"show-read-articles", "bool", "yes", false}, K_BOOL, OFF(show_read_articles), 0, 0, false, NULL, NULL, -1 },
 	{ {"show-read-feeds", "bool", "yes", false}, K_BOOL, OFF(show_read_feeds), 0, 0, false, NULL, NULL, -1 },
+	{ {"sync", "none|ttrss", "none", false}, K_ENUM, OFF(sync), 0, 0, false, syncs, NULL, -1 },
+	{ {"sync-password-command", "string", "\"\"", false}, K_STRING, OFF(sync_password_command), 0, 0, false, NULL, check_printable, -1 },
+	{ {"sync-password-file", "string", "\"\"", false}, K_STRING, OFF(sync_password_file), 0, 0, false, NULL, check_printable, -1 },
+	{ {"sync-url", "string", "\"\"", false}, K_STRING, OFF(sync_url), 0, 0, false, NULL, check_sync_url, -1 },
+	{ {"sync-user", "string", "\"\"", false}, K_STRING, OFF(sync_user), 0, 0, false, NULL, check_printable, -1 },
 	{ {"user-agent", "string", "\"\"", false}, K_STRING, OFF(user_agent), 0, 0, false, NULL, check_printable, -1 },
 };
 /* clang-format on */
@@ -101,6 +108,32 @@ check_printable(const char *v, const char **why)
 			*why = "a control character";
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* The server's address: http or https with a host, as typed (the API is
+ * this plus "api/"); "" is "not set". */
+static int
+check_sync_url(const char *v, const char **why)
+{
+	const char *host;
+
+	if (v[0] == '\0')
+		return 0;
+	if (check_printable(v, why) < 0)
+		return -1;
+	if (str_istarts_with(v, "http://"))
+		host = v + 7;
+	else if (str_istarts_with(v, "https://"))
+		host = v + 8;
+	else {
+		*why = "not an http or https URL";
+		return -1;
+	}
+	if (*host == '\0' || *host == '/' || strchr(v, ' ') != NULL) {
+		*why = "not a URL with a host";
+		return -1;
 	}
 	return 0;
 }
@@ -283,7 +316,7 @@ free_argv(char **argv)
 /* The browser command split once, at load time (SECURITY.md 3.5): words
  * as in the files, quotes allowed, no shell. */
 static int
-split_command(const char *cmd, char ***out, struct err *err)
+split_command(const char *name, const char *cmd, char ***out, struct err *err)
 {
 	struct words w = {0};
 	const char *why = NULL;
@@ -291,7 +324,7 @@ split_command(const char *cmd, char ***out, struct err *err)
 
 	*out = NULL;
 	if (words_split(&w, cmd, strlen(cmd), &why) < 0) {
-		err_set(err, ERR_PARSE, "browser: %s", why);
+		err_set(err, ERR_PARSE, "%s: %s", name, why);
 		return -1;
 	}
 	if (w.n == 0)
@@ -335,10 +368,18 @@ apply(struct config_settings *cs, const struct setting *s, const char *value,
 		if (s->offset == OFF(browser)) {
 			char **argv;
 
-			if (split_command(value, &argv, err) < 0)
+			if (split_command("browser", value, &argv, err) < 0)
 				return -1;
 			free_argv(cs->browser_argv);
 			cs->browser_argv = argv;
+		} else if (s->offset == OFF(sync_password_command)) {
+			char **argv;
+
+			if (split_command("sync-password-command", value, &argv,
+			                  err) < 0)
+				return -1;
+			free_argv(cs->sync_password_argv);
+			cs->sync_password_argv = argv;
 		}
 		free(*slot);
 		*slot = xstrdup(value);
@@ -364,6 +405,12 @@ config_set(struct config *c, const char *name, const char *value,
 		err_set(err, ERR_USAGE, "%s%s%s", where ? where : "",
 		        where ? ": " : "", e.msg);
 		return -1;
+	}
+	/* Where sync was turned on: its other settings are checked as a
+	 * whole once everything is read, and reported there. */
+	if (s->offset == OFF(sync)) {
+		free(c->set.sync_where);
+		c->set.sync_where = where ? xstrdup(where) : NULL;
 	}
 	return 0;
 }
@@ -417,6 +464,12 @@ config_free(struct config *c)
 	free_argv(c->set.browser_argv);
 	free(c->set.date_format);
 	free(c->set.user_agent);
+	free(c->set.sync_url);
+	free(c->set.sync_user);
+	free(c->set.sync_password_command);
+	free_argv(c->set.sync_password_argv);
+	free(c->set.sync_password_file);
+	free(c->set.sync_where);
 	for (size_t i = 0; i < c->n_binds; i++)
 		bind_done(&c->binds[i]);
 	free(c->binds);
@@ -496,7 +549,7 @@ do_feed(struct ctx *x, struct words *w, const char *file, int line,
 	if (s->feed_offset == FOFF(browser)) {
 		char **argv;
 
-		if (split_command(w->v[4], &argv, &e) < 0) {
+		if (split_command("browser", w->v[4], &argv, &e) < 0) {
 			err_set(err, ERR_PARSE, "%s:%d: %s", file, line, e.msg);
 			free(r.match);
 			return -1;
@@ -759,12 +812,51 @@ config_load(const char *path, bool must_exist, struct err *err)
 		}
 		return c;
 	}
-	if (config_parse(c, path, data, n, err) < 0) {
+	if (config_parse(c, path, data, n, err) < 0 ||
+	    config_check_sync(c, err) < 0) {
 		config_free(c);
 		c = NULL;
 	}
 	free(data);
 	return c;
+}
+
+int
+config_check_sync(const struct config *c, struct err *err)
+{
+	const struct config_settings *s = &c->set;
+	const char *where = s->sync_where ? s->sync_where : "config";
+	bool cmd = s->sync_password_command[0] != '\0';
+	bool file = s->sync_password_file[0] != '\0';
+
+	if (s->sync == CONFIG_SYNC_NONE)
+		return 0;
+	if (s->sync_url[0] == '\0') {
+		err_set(err, ERR_PARSE,
+		        "%s: sync ttrss needs the server's address: set "
+		        "sync-url \"https://HOST/tt-rss/\"",
+		        where);
+		return -1;
+	}
+	if (s->sync_user[0] == '\0') {
+		err_set(err, ERR_PARSE,
+		        "%s: sync ttrss needs a user name: set sync-user NAME",
+		        where);
+		return -1;
+	}
+	if (cmd == file) {
+		err_set(err, ERR_PARSE,
+		        "%s: sync ttrss needs %s of sync-password-command and "
+		        "sync-password-file",
+		        where, cmd ? "only one" : "one");
+		return -1;
+	}
+	if (cmd && s->sync_password_argv == NULL) {
+		err_set(err, ERR_PARSE, "%s: sync-password-command is empty",
+		        where);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- using the settings -------------------------------------------------- */
