@@ -6,8 +6,10 @@ libcourant_a_SOURCES += src/store/store.c src/store/schema.c \
 noinst_HEADERS += include/courant/store.h src/store/private.h
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/store/test_items tests/unit/store/test_store
-TESTS += tests/unit/store/test_items tests/unit/store/test_store
+check_PROGRAMS += tests/unit/store/test_items tests/unit/store/test_store \
+	tests/unit/store/test_sync
+TESTS += tests/unit/store/test_items tests/unit/store/test_store \
+	tests/unit/store/test_sync
 tests_unit_store_test_items_SOURCES = tests/unit/store/test_items.c
 tests_unit_store_test_items_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_store_test_items_LDADD = $(UNIT_LDADD)
@@ -16,6 +18,11 @@ tests_unit_store_test_store_SOURCES = tests/unit/store/test_store.c
 tests_unit_store_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/store
 tests_unit_store_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_store_test_store_LDADD = $(UNIT_LDADD)
+# test_sync looks at the sync tables and builds a version 7 database.
+tests_unit_store_test_sync_SOURCES = tests/unit/store/test_sync.c
+tests_unit_store_test_sync_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/store
+tests_unit_store_test_sync_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_store_test_sync_LDADD = $(UNIT_LDADD)
 endif
 
 # The store's commands (list, count, search, mark, cleanup) against a
