@@ -100,8 +100,10 @@ render_url(const char *href, const char *base)
 	/* A lowercase scheme, so the UI's own checks need no care. */
 	for (char *c = url; *c != ':'; c++)
 		*c = (char)(*c | 0x20);
+	/* A host, as the reader wants before it opens or copies a link:
+	 * not a path, a query, a port or credentials alone. */
 	host = strstr(url, "://") + 3;
-	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#') {
+	if (*host == '\0' || strchr("/?#@:", *host) != NULL) {
 		free(url);
 		return NULL;
 	}

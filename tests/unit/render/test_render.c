@@ -541,6 +541,11 @@ static const struct url_case url_cases[] = {
         {"mailto:a@b.example", BASE, NULL},
         {"http://", BASE, NULL},
         {"https:///path", BASE, NULL},
+        /* No host but a port or credentials: the reader would refuse
+         * it, so it is no link (found by fuzz_url). */
+        {"//:.", BASE, NULL},
+        {"https://@x.example/", NULL, NULL},
+        {"//:80/p", BASE, NULL},
         {"-oProxyCommand=x", NULL, NULL},
         {"https://x.example/\x1b[31m\xe2\x80\xae\xc2\x9b", NULL,
          "https://x.example/%1B[31m"},
