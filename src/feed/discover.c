@@ -80,20 +80,66 @@ feed_type(const char *type)
 	return NULL;
 }
 
+/* What a browser does to an href before resolving it: tabs and line
+ * breaks inside go, other spaces and controls are percent-encoded (attr()
+ * has trimmed both ends). A new string. */
+static char *
+clean_href(const char *href)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (const unsigned char *c = (const unsigned char *)href; *c; c++) {
+		if (*c == '\t' || *c == '\n' || *c == '\r')
+			continue;
+		if (*c <= 0x20 || *c == 0x7F) {
+			buf_putc(&b, '%');
+			buf_putc(&b, hex[*c >> 4]);
+			buf_putc(&b, hex[*c & 15]);
+		} else {
+			buf_putc(&b, (char)*c);
+		}
+	}
+	return buf_take(&b);
+}
+
+/* An address the poller would fetch: http(s), a host, no space or
+ * control character, at most 8 KiB. */
+static bool
+is_web_address(const char *url)
+{
+	const char *host;
+
+	if (str_istarts_with(url, "http://"))
+		host = url + 7;
+	else if (str_istarts_with(url, "https://"))
+		host = url + 8;
+	else
+		return false;
+	if (*host == '\0' || strchr("/?#@:", *host) != NULL ||
+	    strlen(url) > 8192)
+		return false;
+	for (const unsigned char *c = (const unsigned char *)url; *c; c++)
+		if (*c <= 0x20 || *c == 0x7F)
+			return false;
+	return true;
+}
+
 static void
 add_found(struct feed_found **v, size_t *n, const char *base, const char *href,
           const char *type, const char *title)
 {
-	char *url = feed_uri_resolve(base, href);
+	char *cleaned = clean_href(href);
+	char *url = feed_uri_resolve(base, cleaned);
 	char *clean = text_sanitize(url, strlen(url), 0, 0);
 	struct feed_found *f;
 
+	free(cleaned);
 	free(url);
 	/* A page is not the user: what it points to must be a web address
-	 * (SECURITY.md rule 3), never file:, and of a sane length. */
-	if ((!str_istarts_with(clean, "http://") &&
-	     !str_istarts_with(clean, "https://")) ||
-	    strlen(clean) > 8192) {
+	 * (SECURITY.md rule 3), never file:, one the poller would fetch. */
+	if (!is_web_address(clean)) {
 		free(clean);
 		return;
 	}
@@ -148,8 +194,12 @@ feed_discover(const char *html, size_t n, const char *base,
 		if (is_named(node, "base") && base_href == NULL) {
 			char *h = attr(node, "href");
 
-			if (h != NULL && *h != '\0')
-				base_href = feed_uri_resolve(base, h);
+			if (h != NULL && *h != '\0') {
+				char *cleaned = clean_href(h);
+
+				base_href = feed_uri_resolve(base, cleaned);
+				free(cleaned);
+			}
 			free(h);
 			continue;
 		}

@@ -75,6 +75,15 @@ static const struct found_case cases[] = {
          1,
          {"https://example.org/ok.atom"},
          {NULL}},
+        /* what the poller would fetch: line breaks inside an href go
+         * and spaces are encoded, as a browser does; no host, no feed
+         * (found by fuzz_discover) */
+        {"<link rel=alternate type=application/rss+xml href='a\nb c'>"
+         "<link rel=alternate type=application/rss+xml href='//:80/f'>"
+         "<link rel=alternate type=application/rss+xml href='http://@h/'>",
+         1,
+         {"https://example.org/blog/ab%20c"},
+         {NULL}},
         /* a link in the body (recovered tag soup) still counts */
         {"<p>text<link rel=alternate type=application/rss+xml href=/late>",
          1,
