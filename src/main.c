@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "remove", cli_remove, "unsubscribe from a feed" },
 	{ "render", cli_render, "render an article's HTML as wrapped text" },
 	{ "search", cli_search, "full-text search of the stored articles" },
+	{ "sync", cli_sync, "sync subscriptions and read state with a server" },
 };
 /* clang-format on */
 

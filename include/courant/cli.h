@@ -19,6 +19,8 @@ int cli_refresh(int argc, char **argv);
 int cli_add(int argc, char **argv);
 /* courant feeds [--errors]: the feed list with counts and health. */
 int cli_feeds(int argc, char **argv);
+/* courant sync: one sync with the configured server (sync.c). */
+int cli_sync(int argc, char **argv);
 
 /* courant list, count, search, mark and cleanup (src/cli/store_cmds.c):
  * the store for scripts and status bars. */

@@ -19,6 +19,8 @@
 #include "courant/ui.h"
 #include "courant/util.h"
 
+#include "private.h"
+
 /* What the reader asks about one feed of the urls file. */
 struct files_feed {
 	const char *url; /* lent by urls */
@@ -365,6 +367,12 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	if (f->urls->exists)
 		o->demo_dir = "";
 	return cli_files_sync(cmd, f, st);
+}
+
+const struct config *
+cli_files_config(const struct cli_files *f)
+{
+	return f->config;
 }
 
 void

@@ -20,6 +20,7 @@
 #include "courant/feed.h"
 #include "courant/fetch.h"
 #include "courant/store.h"
+#include "courant/sync.h"
 #include "courant/util.h"
 
 #include "private.h"
@@ -215,6 +216,34 @@ drive(struct run *run)
 	return 0;
 }
 
+/* The sync step of a refresh, reported like one more feed. */
+static void
+refresh_sync(struct run *run, const struct config *c, struct store *st)
+{
+	struct sync_result res;
+	struct err err = {0};
+	char line[256];
+
+	run->total++;
+	run->done++;
+	if (cli_sync_run(c, st, NULL, NULL, &res, NULL, &err) < 0) {
+		char *msg = xasprintf("sync: %s", err.msg);
+
+		run->failed++;
+		run->failures =
+		        xreallocarray(run->failures, run->n_failures + 1,
+		                      sizeof *run->failures);
+		run->failures[run->n_failures++] = msg;
+		return;
+	}
+	run->updated++;
+	if (!run->quiet) {
+		cli_sync_summary(&res, line, sizeof line);
+		printf("sync: %s\n", line);
+		fflush(stdout);
+	}
+}
+
 static const char refresh_usage[] =
         "usage: courant refresh [--feed URL|TITLE]... [--tag TAG] [--force]\n"
         "                       [--quiet] [--db PATH]\n"
@@ -229,6 +258,9 @@ static const char refresh_usage[] =
         "                        and retry dead feeds\n"
         "  -q, --quiet           print only failures\n"
         "      --db PATH         the database to use\n"
+        "With a sync server set up (courant.conf(5)), refreshing every "
+        "feed\n"
+        "also syncs with it, reported as one more feed.\n"
         "Exit status: 0 when every feed succeeded (or was not due), 1 when "
         "any\n"
         "failed, 2 for usage errors.\n";
@@ -273,6 +305,7 @@ cli_refresh(int argc, char **argv)
 	struct store_feed_list *l;
 	struct err err = {0};
 	enum poll_mode mode;
+	bool sync;
 	double t0;
 	int c, status = 0;
 
@@ -369,7 +402,10 @@ cli_refresh(int argc, char **argv)
 		poller_get_stats(run.p, &s);
 		run.total = s.queued;
 	}
-	if (run.total == 0) {
+	/* With a sync server, a refresh of everything syncs too. */
+	sync = cli_files_config(files)->set.sync != CONFIG_SYNC_NONE &&
+	       n_keys == 0 && tag == NULL;
+	if (run.total == 0 && !sync) {
 		if (!run.quiet)
 			printf("no feeds to refresh%s\n",
 			       tag ? " with this tag"
@@ -381,6 +417,8 @@ cli_refresh(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	if (sync)
+		refresh_sync(&run, cli_files_config(files), st);
 	/* A cron run is the store's idle time: merge what this refresh
 	 * added to the search index, within half a second. */
 	store_maintain(st, 500, NULL);
@@ -419,10 +457,71 @@ out:
 
 static const char add_usage[] =
         "usage: courant add [--db PATH] URL [TAG...]\n"
+        "       courant add --remote [--category NAME] [--db PATH] URL\n"
         "\n"
         "Subscribes to a feed and fetches it at once. When URL is a web page,\n"
         "the feeds it links to are found: the only one is added, several are\n"
-        "listed for you to choose.\n";
+        "listed for you to choose.\n"
+        "  -r, --remote         subscribe on the sync server instead, then "
+        "sync\n"
+        "  -C, --category NAME  the server's category to put it in\n";
+
+/* courant add --remote: the server subscribes (and finds the feed of a
+ * page), then a sync brings the feed into the store. */
+static int
+add_remote(const char *url, const char *category, const char *db)
+{
+	struct cli_files *files;
+	struct sync_backend *b = NULL;
+	struct sync_result res;
+	struct store *st = NULL;
+	struct err err = {0};
+	char *id = NULL;
+	char line[256];
+	int status = 1;
+
+	if (!str_istarts_with(url, "http://") &&
+	    !str_istarts_with(url, "https://"))
+		return cli_usage_error("add",
+		                       "'%s' is not an http or https URL", url);
+	files = cli_files_load("add");
+	if (files == NULL)
+		return 2;
+	b = cli_sync_backend(cli_files_config(files), &err);
+	if (b == NULL) {
+		cli_fail("add", err.msg);
+		status = err.code == ERR_USAGE ? 2 : 1;
+		goto out;
+	}
+	st = cli_store_open("add", db, 0);
+	if (st == NULL)
+		goto out;
+	id = sync_subscribe(b, url, category, &err);
+	if (id == NULL) {
+		cli_fail("add", err.msg);
+		goto out;
+	}
+	fputs("subscribed on the server: ", stdout);
+	cli_print_safe(stdout, url);
+	fputc('\n', stdout);
+	fflush(stdout);
+	if (sync_run(st, b, NULL, &res, &err) < 0) {
+		cli_fail("add", err.msg);
+		fputs("courant add: subscribed anyway; 'courant sync' will "
+		      "bring it\n",
+		      stderr);
+		goto out;
+	}
+	cli_sync_summary(&res, line, sizeof line);
+	printf("synced: %s\n", line);
+	status = 0;
+out:
+	free(id);
+	sync_backend_free(b);
+	store_close(st);
+	cli_files_free(files);
+	return status;
+}
 
 /* Finds the feed behind url: itself, or the one feed its page links to.
  * Returns a new string, or NULL after printing why. */
@@ -499,12 +598,16 @@ cli_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	        {"db", required_argument, NULL, 'd'},
+	        {"remote", no_argument, NULL, 'r'},
+	        {"category", required_argument, NULL, 'C'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct run run = {0};
 	struct poller_opts o;
 	struct store_feed_conf conf = {0};
+	const char *category = NULL;
+	bool remote = false;
 	struct store_feed_list *l = NULL;
 	struct store_feed *existing;
 	struct store *st = NULL;
@@ -518,10 +621,16 @@ cli_add(int argc, char **argv)
 	optind = 1;
 	/* "+": tags after the URL are operands even if they start with a
 	 * dash. */
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+rC:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'r':
+			remote = true;
+			break;
+		case 'C':
+			category = optarg;
 			break;
 		case 'h':
 			fputs(add_usage, stdout);
@@ -532,6 +641,16 @@ cli_add(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("add", "a feed URL is needed");
+	if (category != NULL && !remote)
+		return cli_usage_error("add", "--category goes with --remote");
+	if (remote) {
+		if (optind + 1 < argc)
+			return cli_usage_error("add",
+			                       "no tags with --remote: the "
+			                       "server's category is its tag "
+			                       "(--category)");
+		return add_remote(argv[optind], category, db);
+	}
 	if (!fetch_url_allowed(argv[optind]))
 		return cli_usage_error("add",
 		                       "'%s' is not an http, https or file URL",
