@@ -130,6 +130,11 @@ struct ui_options {
 	/* Where the demo feeds live (NULL: $COURANT_DEMO_DIR, else the
 	 * package data directory): subscribed on a first run with no feed. */
 	const char *demo_dir;
+	/* `courant --db DB -c CONFIG sync --progress` as an argv (argv[0] a
+	 * path), borrowed; NULL: no sync server. A refresh of every feed
+	 * (and the periodic one) runs it in the background, a child process
+	 * whose output lines become the status message. */
+	char **sync_argv;
 	struct ui_keymap *keys; /* borrowed; NULL: the defaults */
 	struct ui_theme *theme; /* borrowed; NULL: the defaults */
 };

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "courant/cli.h"
 #include "courant/config.h"
@@ -37,6 +38,7 @@ struct cli_files {
 	struct urls *urls;
 	struct ui_keymap *keys;
 	struct ui_theme *theme;
+	char **sync_argv; /* the reader's background `courant sync` */
 };
 
 static void
@@ -319,6 +321,39 @@ cli_files_sync(const char *cmd, struct cli_files *f, struct store *st)
 	return 0;
 }
 
+/* The reader syncs in a child process, this very program run as `courant
+ * --db DB -c CONFIG [-u URLS] sync --progress`, so that it uses the same
+ * store and files and the reader's loop never runs libcurl or JSON. NULL
+ * without a sync server (or when this program cannot be found). */
+static char **
+sync_argv(const struct cli_files *f, struct store *st)
+{
+	char exe[4096];
+	ssize_t n;
+	char **argv;
+	size_t i = 0;
+
+	if (f->config->set.sync == CONFIG_SYNC_NONE)
+		return NULL;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	argv = xcalloc(10, sizeof *argv);
+	argv[i++] = xstrdup(exe);
+	argv[i++] = xstrdup("--db");
+	argv[i++] = xstrdup(store_path(st));
+	argv[i++] = xstrdup("-c");
+	argv[i++] = xstrdup(f->paths.config);
+	if (f->urls->exists) {
+		argv[i++] = xstrdup("-u");
+		argv[i++] = xstrdup(f->paths.urls);
+	}
+	argv[i++] = xstrdup("sync");
+	argv[i++] = xstrdup("--progress");
+	return argv;
+}
+
 int
 cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
                 struct ui_options *o, struct poller_opts *po)
@@ -362,6 +397,7 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	o->reload = reload;
 	o->remember_layout = remember_layout;
 	o->files_arg = f;
+	o->sync_argv = f->sync_argv = sync_argv(f, st);
 	/* The demo feeds are for a first run: a urls file, even an empty
 	 * one, is the user's own list. */
 	if (f->urls->exists)
@@ -381,6 +417,7 @@ cli_files_free(struct cli_files *f)
 	if (f == NULL)
 		return;
 	free_feed_table(f);
+	ui_argv_free(f->sync_argv);
 	ui_keymap_free(f->keys);
 	ui_theme_free(f->theme);
 	urls_free(f->urls);

@@ -222,4 +222,28 @@ enum ui_spawn_mode {
 int ui_spawn(char *const argv[], const char *input, size_t n,
              enum ui_spawn_mode mode, pid_t *pid, struct err *err);
 
+/*
+ * A background job (the reader's `courant sync --progress`): argv[0] is run
+ * by path (no PATH search, no shell) in its own process group, with stdin
+ * on /dev/null and stdout and stderr on a pipe the reader polls (j->fd).
+ */
+struct ui_job {
+	pid_t pid;      /* 0: none */
+	int fd;         /* its output, -1 once closed */
+	char buf[1024]; /* a line being read */
+	size_t n;
+	int status; /* exit status once finished (128: killed) */
+};
+
+void ui_job_init(struct ui_job *j);
+bool ui_job_running(const struct ui_job *j);
+/* -1 and err when it cannot be started (or one is running). */
+int ui_job_start(struct ui_job *j, char *const argv[], struct err *err);
+/* Reads what it wrote without waiting, calling fn with each line; returns
+ * 1 once it has exited and been reaped (j->status set), else 0. */
+int ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
+                void *arg);
+/* Stops it (SIGTERM, then SIGKILL after 2 s) and reaps it. */
+void ui_job_stop(struct ui_job *j);
+
 #endif

@@ -108,3 +108,171 @@ ui_spawn(char *const argv[], const char *input, size_t n,
 	        WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return -1;
 }
+
+/* ---- a background job whose output the reader shows --------------------- */
+
+void
+ui_job_init(struct ui_job *j)
+{
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
+}
+
+bool
+ui_job_running(const struct ui_job *j)
+{
+	return j->pid > 0;
+}
+
+int
+ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
+	int pfd[2];
+	pid_t pid;
+	int rc;
+
+	if (j->pid > 0) {
+		err_set(err, ERR_USAGE, "already running");
+		return -1;
+	}
+	if (pipe(pfd) < 0) {
+		err_set(err, ERR_IO, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGWINCH);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGTSTP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	/* Its own process group: the terminal's ^C and ^Z are the
+	 * reader's, which stops the job itself when it quits. */
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	                                        POSIX_SPAWN_SETSIGDEF |
+	                                        POSIX_SPAWN_SETPGROUP);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+	                                 O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	posix_spawn_file_actions_addclose(&fa, pfd[1]);
+	rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		err_set(err, ERR_IO, "cannot run %.100s: %s", argv[0],
+		        strerror(rc));
+		return -1;
+	}
+	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	j->pid = pid;
+	j->fd = pfd[0];
+	j->n = 0;
+	j->status = -1;
+	return 0;
+}
+
+/* Hands every complete line of j->buf to fn and keeps the rest. */
+static void
+split_lines(struct ui_job *j, void (*fn)(const char *, void *), void *arg,
+            bool flush)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < j->n; i++) {
+		if (j->buf[i] != '\n')
+			continue;
+		j->buf[i] = '\0';
+		if (i > start)
+			fn(j->buf + start, arg);
+		start = i + 1;
+	}
+	if (flush && start < j->n) {
+		j->buf[j->n < sizeof j->buf ? j->n : sizeof j->buf - 1] = '\0';
+		fn(j->buf + start, arg);
+		start = j->n;
+	}
+	memmove(j->buf, j->buf + start, j->n - start);
+	j->n -= start;
+}
+
+int
+ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
+            void *arg)
+{
+	int status;
+
+	if (j->pid <= 0)
+		return 0;
+	while (j->fd >= 0) {
+		ssize_t r =
+		        read(j->fd, j->buf + j->n, sizeof j->buf - 1 - j->n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break; /* EAGAIN: nothing more for now */
+		if (r == 0) {
+			close(j->fd);
+			j->fd = -1;
+			split_lines(j, fn, arg, true);
+			break;
+		}
+		j->n += (size_t)r;
+		/* A line longer than the buffer is cut, not waited for. */
+		if (j->n == sizeof j->buf - 1 &&
+		    memchr(j->buf, '\n', j->n) == NULL)
+			split_lines(j, fn, arg, true);
+		else
+			split_lines(j, fn, arg, false);
+	}
+	if (j->fd >= 0)
+		return 0;
+	/* Its output is closed: it has exited, or is about to. */
+	if (waitpid(j->pid, &status, WNOHANG) != j->pid)
+		return 0;
+	j->pid = 0;
+	j->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return 1;
+}
+
+void
+ui_job_stop(struct ui_job *j)
+{
+	int status;
+
+	if (j->fd >= 0) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->pid <= 0)
+		return;
+	/* Each of its store writes is one transaction and a change leaves
+	 * the queue only once the server has it: stopping it anywhere
+	 * loses nothing. Wait a little, then insist: no zombie is left. */
+	kill(j->pid, SIGTERM);
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(j->pid, &status, WNOHANG) != 0) {
+			j->pid = 0;
+			return;
+		}
+		usleep(10000);
+	}
+	kill(j->pid, SIGKILL);
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	j->pid = 0;
+}

@@ -129,6 +129,9 @@ struct ui {
 	struct timespec last_tick;
 	pid_t *children;
 	size_t n_children;
+	struct ui_job sync; /* `courant sync`, when a server is set up */
+	struct timespec last_sync;
+	char sync_error[256];
 	wchar_t *wbuf;
 	size_t wcap;
 	char *demo_dir;
@@ -1905,12 +1908,58 @@ undo(struct ui *ui)
 	ui->list_stale = ui->have_list;
 }
 
+/* ---- sync: `courant sync --progress` as a child, never in this loop ---- */
+
+static void
+on_sync_line(const char *line, void *arg)
+{
+	struct ui *ui = arg;
+
+	/* The child prints sanitized text: progress ("sync: ..."), the
+	 * summary ("synced: ...") or its errors ("courant sync: ..."). */
+	if (str_starts_with(line, "courant sync: "))
+		snprintf(ui->sync_error, sizeof ui->sync_error, "%s", line + 8);
+	else
+		set_message(ui, false, "%s", line);
+}
+
+static void
+start_sync(struct ui *ui)
+{
+	struct err err = {0};
+
+	if (ui->o.sync_argv == NULL || ui_job_running(&ui->sync))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ui->last_sync);
+	ui->sync_error[0] = '\0';
+	if (ui_job_start(&ui->sync, ui->o.sync_argv, &err) < 0)
+		set_message(ui, true, "sync: %s", err.msg);
+	else
+		set_message(ui, false, "sync: starting");
+}
+
+static void
+poll_sync(struct ui *ui)
+{
+	if (!ui_job_running(&ui->sync) ||
+	    ui_job_poll(&ui->sync, on_sync_line, ui) == 0)
+		return;
+	if (ui->sync.status != 0)
+		set_message(ui, true, "%s",
+		            ui->sync_error[0] ? ui->sync_error
+		                              : "sync: failed");
+	ui->feeds_stale = true;
+	ui->list_stale = ui->have_list;
+}
+
 static void
 queue_refresh(struct ui *ui, long feed_id)
 {
 	struct err err = {0};
 	int n;
 
+	if (feed_id == 0)
+		start_sync(ui);
 	if (ui->p == NULL)
 		return;
 	if (!poller_busy(ui->p)) {
@@ -2792,6 +2841,7 @@ ui_new(struct store *st, const struct ui_options *o)
 	ui->view = UI_VIEW_FEEDS;
 	ui->item_id = -1;
 	buf_init(&ui->input, 0);
+	ui_job_init(&ui->sync);
 	return ui;
 }
 
@@ -2800,6 +2850,7 @@ ui_free(struct ui *ui)
 {
 	if (ui == NULL)
 		return;
+	ui_job_stop(&ui->sync);
 	close_item(ui);
 	list_done(&ui->list);
 	free_feeds(ui);
@@ -2897,7 +2948,7 @@ int
 ui_run(struct ui *ui, struct poller *p, struct err *err)
 {
 	struct store_feed_list *l;
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 	int status = 0;
 
 	ui->p = p;
@@ -2914,6 +2965,7 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 	xalloc_set_fail_hook(fail_hook);
 	relayout(ui);
 	clock_gettime(CLOCK_MONOTONIC, &ui->last_tick);
+	ui->last_sync = ui->last_tick;
 	store_changed(ui->st); /* start counting from now */
 	l = store_feeds(ui->st, NULL, err);
 	if (l == NULL) {
@@ -2938,17 +2990,20 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 		wint_t wc;
 		int rc;
 
+		unsigned nfds = ui->sync.fd >= 0 ? 3 : 2;
+
 		if (ms < 0 || ms > TICK_MS)
 			ms = TICK_MS;
-		fds[0].events = fds[1].events = POLLIN;
-		fds[0].revents = fds[1].revents = 0;
+		fds[0].events = fds[1].events = fds[2].events = POLLIN;
+		fds[0].revents = fds[1].revents = fds[2].revents = 0;
+		fds[2].fd = ui->sync.fd;
 		if (p != NULL) {
-			if (poller_wait(p, fds, 2, ms, err) < 0) {
+			if (poller_wait(p, fds, nfds, ms, err) < 0) {
 				status = -1;
 				break;
 			}
 			poller_work(p);
-		} else if (poll(fds, 2, ms) < 0 && errno != EINTR) {
+		} else if (poll(fds, nfds, ms) < 0 && errno != EINTR) {
 			err_set(err, ERR_IO, "poll: %s", strerror(errno));
 			status = -1;
 			break;
@@ -2972,11 +3027,16 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 			break; /* the terminal is gone */
 		if (was_busy && !poller_busy(p))
 			refresh_finished(ui);
+		poll_sync(ui);
+		if (ui->o.sync_argv != NULL && ui->o.refresh_interval > 0 &&
+		    elapsed_ms(&ui->last_sync) / 1000 >= ui->o.refresh_interval)
+			start_sync(ui);
 		reap_children(ui);
 		apply_changes(ui);
 		draw(ui);
 	}
 out:
+	ui_job_stop(&ui->sync);
 	restore_terminal();
 	reset_signals();
 	xalloc_set_fail_hook(NULL);
