@@ -551,6 +551,9 @@ send_repaired(struct feed_parser *p, bool terminate)
 	const char *s = p->utf8.data;
 	size_t n = p->utf8.len, pos = 0, sent = 0;
 
+	/* Nothing decoded yet: no buffer, and NULL + 0 is undefined. */
+	if (s == NULL)
+		return;
 	while (pos < n && !p->stopped) {
 		const char *amp;
 		bool upper_x;

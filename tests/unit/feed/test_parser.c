@@ -403,6 +403,18 @@ test_quadratic_blowup(void **state)
 	assert_string_equal(r.feed_title, "By the harbour");
 	assert_true(r.wellformed);
 	result_done(&r);
+
+	/* The fuzz corpus's entities.xml: UBSan (clang) saw the repair pass
+	 * add 0 to a NULL buffer before any text was decoded. */
+	parse_str(&r, "<!DOCTYPE rss [<!ENTITY a \"x\">"
+	              "<!ENTITY b \"&a;&a;\">]><rss><channel><title>"
+	              "&a;&b;&nbsp;&bogus;&#X41;&#x9b;</title>"
+	              "<link>http://e/?a=1&b=2</link></channel></rss>\n");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(r.feed_title);
+	assert_true(r.feed_title[0] == 'x');
+	assert_null(strstr(r.feed_title, "\xc2\x9b"));
+	result_done(&r);
 }
 
 /* Entities as a cost multiplier: many made-up names, or one declared
