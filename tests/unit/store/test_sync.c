@@ -22,8 +22,10 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "courant/config.h"
 #include "courant/err.h"
 #include "courant/feed.h"
+#include "courant/fetch.h"
 #include "courant/store.h"
 #include "courant/util.h"
 
@@ -812,6 +814,88 @@ test_retention_keeps_pending(void **state)
 	store_close(st);
 }
 
+/* The urls file's sync (config_sync_feeds()) never removes, renumbers or
+ * matches a remote feed, even one with a listed URL. */
+static void
+test_urls_sync_leaves_remote(void **state)
+{
+	static const struct {
+		const char *urls;
+		int added;
+		int updated;
+		int removed;
+	} steps[] = {
+	        {"http://a.example/feed\nhttp://l2/\n", 2, 0, 0},
+	        {"http://a.example/feed\nhttp://l2/\n", 0, 2, 0},
+	        {"http://l2/\n", 0, 1, 1},
+	        {"", 0, 0, 1},
+	};
+	struct store *st = open_mem();
+	struct err err = {0};
+
+	(void)state;
+	two_feeds(st);
+	put1(st, "1", "10", "one", "u-");
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		struct urls *u = urls_parse("urls", steps[i].urls,
+		                            strlen(steps[i].urls), &err);
+		struct config_sync_stats stats;
+		struct store_feed_list *l;
+		size_t n_local = 0;
+
+		assert_non_null(u);
+		assert_int_equal(config_sync_feeds(st, u, NULL, &stats, &err),
+		                 0);
+		urls_free(u);
+		assert_int_equal(stats.added, steps[i].added);
+		assert_int_equal(stats.updated, steps[i].updated);
+		assert_int_equal(stats.removed, steps[i].removed);
+		l = store_feeds(st, NULL, &err);
+		/* Local feeds first, then the account's two, unchanged. */
+		while (n_local < l->n && l->feeds[n_local].source == NULL)
+			n_local++;
+		assert_int_equal(l->n, n_local + 2);
+		assert_string_equal(l->feeds[n_local].remote_id, "10");
+		assert_string_equal(l->feeds[n_local + 1].remote_id, "11");
+		assert_int_equal(l->feeds[n_local].n_items, 1);
+		store_feed_list_free(l);
+	}
+	store_close(st);
+}
+
+/* The poller never queues a remote feed, not even forced. */
+static void
+test_poller_skips_remote(void **state)
+{
+	static const enum poll_mode modes[] = {POLL_AUTO, POLL_MANUAL,
+	                                       POLL_FORCE};
+	struct store *st = open_mem();
+	struct err err = {0};
+
+	(void)state;
+	two_feeds(st);
+	add_local(st, "http://a.example/feed", 0);
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		struct poller *p = poller_new(st, NULL, NULL, NULL, &err);
+		struct store_feed_list *l;
+
+		assert_non_null(p);
+		assert_int_equal(
+		        poller_refresh(
+		                p, store_remote_feed_id(st, SRC, "10", &err),
+		                modes[i], &err),
+		        0);
+		assert_int_equal(poller_refresh(p, 0, modes[i], &err), 1);
+		poller_cancel(p);
+		l = store_feeds(st, NULL, &err);
+		assert_int_equal(
+		        poller_refresh_list(p, l->feeds, l->n, modes[i]), 1);
+		store_feed_list_free(l);
+		poller_free(p);
+	}
+	store_close(st);
+}
+
 /* A version 7 database (local feeds, items, state, the index) migrates
  * with everything kept, and what version 8 adds works on it. */
 static void
@@ -918,6 +1002,8 @@ main(void)
 	        cmocka_unit_test(test_state_apply),
 	        cmocka_unit_test(test_view_read_queues),
 	        cmocka_unit_test(test_retention_keeps_pending),
+	        cmocka_unit_test(test_urls_sync_leaves_remote),
+	        cmocka_unit_test(test_poller_skips_remote),
 	        cmocka_unit_test(test_migrate_7_to_8),
 	};
 
