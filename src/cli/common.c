@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "courant/cli.h"
 #include "courant/store.h"
@@ -55,6 +56,26 @@ cli_set_db_path(const char *path)
 	global_db = path;
 }
 
+/* Why a database path that could not be opened is no database file, in
+ * words SQLite's "unable to open database file" does not have; NULL when
+ * it is a file (or is not there). */
+static const char *
+path_problem(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) < 0)
+		return NULL;
+	if (S_ISLNK(sb.st_mode))
+		return "is a symbolic link, which courant does not follow for "
+		       "its database: give the real path with --db";
+	if (S_ISDIR(sb.st_mode))
+		return "is a directory, not a database file";
+	if (!S_ISREG(sb.st_mode))
+		return "is not a regular file";
+	return NULL;
+}
+
 struct store *
 cli_store_open(const char *cmd, const char *db, unsigned flags)
 {
@@ -78,7 +99,11 @@ cli_store_open(const char *cmd, const char *db, unsigned flags)
 		db = fallback;
 	}
 	st = store_open(db, flags, &err);
-	if (st == NULL) {
+	if (st == NULL && path_problem(db) != NULL) {
+		fprintf(stderr, "courant %s: ", cmd);
+		cli_print_safe(stderr, db);
+		fprintf(stderr, " %s\n", path_problem(db));
+	} else if (st == NULL) {
 		fprintf(stderr, "courant %s: ", cmd);
 		cli_print_safe(stderr, err.msg);
 		fputc('\n', stderr);
