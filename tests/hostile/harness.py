@@ -124,13 +124,14 @@ def main():
 
 
 class Result:
-    def __init__(self, rc, out, err, seconds, maxrss_kb, timed_out):
+    def __init__(self, rc, out, err, seconds, maxrss_kb, timed_out, cpu_seconds=0.0):
         self.rc = rc
         self.out = out
         self.err = err
         self.seconds = seconds
         self.maxrss_kb = maxrss_kb
         self.timed_out = timed_out
+        self.cpu_seconds = cpu_seconds  # user + system: a spinning process shows
 
     @property
     def text(self):
@@ -250,7 +251,7 @@ class Env:
         for t in readers:
             t.join(10)
         return Result(p.returncode, b"".join(out), b"".join(err), seconds,
-                      usage.ru_maxrss, timed_out)
+                      usage.ru_maxrss, timed_out, usage.ru_utime + usage.ru_stime)
 
     def courant(self, *args, files=True, **kw):
         return self.run(self.argv(args, files), **kw)
@@ -356,7 +357,7 @@ class Env:
         status, usage = got
         p.returncode = _exit_code(status)
         r = Result(p.returncode, bytes(out), b"", time.monotonic() - started,
-                   usage.ru_maxrss, timed_out)
+                   usage.ru_maxrss, timed_out, usage.ru_utime + usage.ru_stime)
         if failure:
             raise Failure(f"{failure}; {r!r}")
         return r
