@@ -28,19 +28,34 @@ render_content(const char *content, size_t len, enum feed_text_type type,
 	return layout_finish(&l);
 }
 
+/* Bytes of a header value shown: a feed may send a title of a megabyte,
+ * which would push the article thousands of lines down. */
+#define HEADER_VALUE_MAX 1024
+
 static void
 field(struct layout *l, const char *label, const char *value,
       enum render_style style)
 {
 	bool pushed;
+	size_t n;
 
 	if (value == NULL || value[0] == '\0')
 		return;
+	n = strlen(value);
 	pushed = layout_push_prefix(l, label, RENDER_BOLD, false);
 	if (!pushed)
 		layout_literal(l, label, RENDER_BOLD, 0);
 	layout_style(l, style, 1);
-	layout_text(l, value, strlen(value));
+	if (n > HEADER_VALUE_MAX) {
+		/* Cut on a character boundary, and say so. */
+		n = HEADER_VALUE_MAX;
+		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+			n--;
+		layout_text(l, value, n);
+		layout_text(l, "...", 3);
+	} else {
+		layout_text(l, value, n);
+	}
 	layout_style(l, style, -1);
 	if (pushed)
 		layout_pop_prefix(l);
