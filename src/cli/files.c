@@ -399,8 +399,8 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	o->files_arg = f;
 	o->sync_argv = f->sync_argv = sync_argv(f, st);
 	/* The demo feeds are for a first run: a urls file, even an empty
-	 * one, is the user's own list. */
-	if (f->urls->exists)
+	 * one, is the user's own list, and so are a sync server's feeds. */
+	if (f->urls->exists || f->config->set.sync != CONFIG_SYNC_NONE)
 		o->demo_dir = "";
 	return cli_files_sync(cmd, f, st);
 }

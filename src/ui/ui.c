@@ -2972,8 +2972,10 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 		status = -1;
 		goto out;
 	}
-	if (l->n == 0)
+	if (l->n == 0) {
 		subscribe_demo(ui);
+		start_sync(ui); /* a first run with a server: its feeds */
+	}
 	else if (ui->o.refresh_on_start && p != NULL)
 		queue_refresh(ui, 0);
 	store_feed_list_free(l);
