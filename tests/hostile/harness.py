@@ -265,6 +265,7 @@ class Env:
           ("resize", rows, cols)     TIOCSWINSZ, which sends SIGWINCH
           ("signal", signum)         to courant
           ("close",)                 hang up: close the master side
+          ("call", fn)               fn(master_fd, pid), e.g. a resize storm
         After the script it waits for the exit (killing at the deadline).
         Returns a Result whose out is every byte written to the terminal."""
         master, slave = os.openpty()
@@ -332,6 +333,10 @@ class Env:
                     os.kill(p.pid, step[1])
                 except ProcessLookupError:
                     pass
+                pump(0.02)
+            elif step[0] == "call":
+                if not closed:
+                    step[1](master, p.pid)
                 pump(0.02)
             elif step[0] == "close":
                 os.close(master)
