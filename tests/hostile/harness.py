@@ -565,7 +565,9 @@ class Server:
         # Clients that hang up mid-request are what the cases are about.
         self.httpd.handle_error = lambda request, address: None
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for it, once per case.
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path):
