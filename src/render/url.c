@@ -100,16 +100,14 @@ render_url(const char *href, const char *base)
 	/* A lowercase scheme, so the UI's own checks need no care. */
 	for (char *c = url; *c != ':'; c++)
 		*c = (char)(*c | 0x20);
-	/* A host, as the reader wants before it opens or copies a link:
-	 * not a path, a query, a port or credentials alone. */
-	host = strstr(url, "://") + 3;
-	if (*host == '\0' || strchr("/?#@:", *host) != NULL) {
-		free(url);
-		return NULL;
-	}
 	out = text_sanitize(url, strlen(url), TEXT_FOR_TERMINAL, 0);
 	free(url);
-	if (strlen(out) >= RENDER_MAX_URL || strchr(out, ' ') != NULL) {
+	/* A host, as the reader wants before it opens or copies a link:
+	 * not a path, a query, a port or credentials alone. Looked at after
+	 * sanitizing, which may have removed controls that stood for one. */
+	host = strstr(out, "://") + 3;
+	if (*host == '\0' || strchr("/?#@:", *host) != NULL ||
+	    strlen(out) >= RENDER_MAX_URL || strchr(out, ' ') != NULL) {
 		free(out);
 		return NULL;
 	}

@@ -546,6 +546,9 @@ static const struct url_case url_cases[] = {
         {"//:.", BASE, NULL},
         {"https://@x.example/", NULL, NULL},
         {"//:80/p", BASE, NULL},
+        /* A base whose host is only controls: none once sanitized. */
+        {"x", "https://\x1b\x1b\x01/a", NULL},
+        {"x", "https://\x1bh.example/a", "https://h.example/x"},
         {"-oProxyCommand=x", NULL, NULL},
         {"https://x.example/\x1b[31m\xe2\x80\xae\xc2\x9b", NULL,
          "https://x.example/%1B[31m"},
