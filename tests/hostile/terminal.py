@@ -538,6 +538,275 @@ def huge_titles(env):
         assert_plain_text(p.out, f"courant list --format {fmt}")
 
 
+def raw_reply(head, body=b""):
+    """A route writing a whole response as bytes: a status line, headers
+    and body a well-behaved server library would refuse to send."""
+    def handler(req):
+        req.wfile.write(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        req.close_connection = True
+    return handler
+
+
+RAW_B = RAW.encode()
+C1_B = C1.encode()
+
+
+@case("terminal", "cli-list-search-count",
+      "`courant list` (plain, tsv, json), `search` (plain, tsv, json, with snippets) and "
+      "`count` print feed data and raw escape bytes from cache rows with every escape, "
+      "C1 and bidi control removed, on a terminal and on a pipe.")
+def cli_list_search(env):
+    feeds_from(env, [("h.xml", hostile_rss("H")), ("a.xml", hostile_atom("A"))])
+    hostile_rows(env)
+    for fmt in ("plain", "tsv", "json"):
+        check_clean(env.pty(["list", "--format", fmt]), ["DBTITLE", "DBFEED"],
+                    f"list --format {fmt}")
+        check_clean(env.pty(["search", "--format", fmt, "bodytext"]), ["DBTITLE"],
+                    f"search --format {fmt}")
+        p = env.courant("list", "--format", fmt)
+        check(p.rc == 0 and b"DBTITLE" in p.out, f"list --format {fmt}: {p!r}")
+        assert_plain_text(p.out, f"piped list --format {fmt}")
+        p = env.courant("search", "--format", fmt, "bodytext")
+        assert_plain_text(p.out, f"piped search --format {fmt}")
+    # The snippet comes from the stored row.
+    p = env.courant("search", "cdatabody")
+    check(p.rc == 0 and b"DBSUMMARY" in p.out, f"search snippet: {p!r}")
+    assert_plain_text(p.out, "search snippet")
+    check_clean(env.pty(["count", "--unread"]))
+    check_clean(env.pty(["list", "--feed", "DBFEEDT " + RAW]), what="list --feed")
+
+
+@case("terminal", "cli-feeds-and-refresh-errors",
+      "`courant refresh` report lines, its failure list on stderr, `feeds` and "
+      "`feeds --errors` stay clean when a server answers with escapes in its reason "
+      "phrase, headers, body and redirect target, and when a stored last error holds "
+      "raw escapes.")
+def cli_feeds_errors(env):
+    good = hostile_rss("G")
+    s = env.serve({"/ok": static(good)})
+    env.write(env.config, "set connect-timeout 2s\nset download-timeout 5s\n")
+    routes = {
+        "/reason": raw_reply(b"HTTP/1.1 503 Busy \x1b]2;PWN\x07 " + C1_B + b"\r\n"
+                             b"Retry-After: \x1b[6n 5\r\nContent-Type: text/plain\r\n",
+                             RAW_B),
+        "/type": raw_reply(b"HTTP/1.1 200 OK \x1b[6n\r\nContent-Type: text/\x1b]2;x\x07html;"
+                           b" charset=\xc2\x9b6n\r\n", b"<html>" + RAW_B + b"</html>"),
+        "/loc": raw_reply(b"HTTP/1.1 302 Found\r\nLocation: gopher://h/\x1b]2;PWN\x07"
+                          + C1_B + b"\r\n"),
+        "/loc2": raw_reply(b"HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:%d/ok?"
+                           % s.port + C1_B + b"\r\n"),
+        "/gone": raw_reply(b"HTTP/1.1 410 \x9b6n\r\n"),
+    }
+    for path in routes:
+        r = env.courant("add", s.route(path, static(good)))
+        check(r.rc == 0, f"add {path}: {r!r}")
+    for path, fn in routes.items():
+        s.route(path, fn)
+    r = env.pty(["refresh", "--force"], timeout=60)
+    check_clean(r, ["GFEEDTITLE"], "refresh")
+    check(r.rc == 1, f"refresh with failing feeds: {r!r}")
+    check_clean(env.pty(["feeds"]), ["GFEEDTITLE"], "feeds")
+    r = env.pty(["feeds", "--errors"])
+    check_clean(r, ["HTTP 503", "410"], "feeds --errors")
+    db = sqlite3.connect(env.db)
+    db.execute("UPDATE feeds SET last_error = ?, failures = 3, last_status = 500",
+               (f"DBERROR {RAW} {C1} {BIDI}",))
+    db.commit()
+    db.close()
+    check_clean(env.pty(["feeds", "--errors"]), ["DBERROR"], "feeds --errors")
+    p = env.courant("feeds", "--errors")
+    assert_plain_text(p.out + p.err, "piped feeds --errors")
+
+
+@case("terminal", "cli-parse-every-format",
+      "`courant parse` (plain, --json, --stats) of hostile RSS, Atom, UTF-16 and "
+      "not-well-formed feeds prints every field (categories, enclosure URLs and types, "
+      "authors, content) and its error messages on stderr without an escape sequence.")
+def cli_parse(env):
+    utf16 = hostile_rss("U").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    files = {
+        "h.xml": hostile_rss("H").encode(),
+        "a.xml": hostile_atom("A").encode(),
+        "u16le.xml": b"\xff\xfe" + utf16.encode("utf-16-le"),
+        "u16be.xml": b"\xfe\xff" + utf16.encode("utf-16-be"),
+        # Raw escapes are not XML: the parser repairs or recovers, and
+        # its complaints quote the document.
+        "raw.xml": hostile_rss("R").replace("end</title>", RAW + " end</title>").encode()
+                   + RAW_B + b"\xff\xfe<bad " + RAW_B,
+        "bad8.xml": hostile_rss("B").encode().replace(b"BFEEDTITLE", b"BFEEDTITLE \xc0\xaf\xed\xa0\x80\xff"),
+    }
+    for name, data in files.items():
+        env.write(name, data)
+    for name in files:
+        path = env.path(name)
+        marker = name[0].upper() + "FEEDTITLE"
+        check_clean(env.pty(["parse", path]), ["ITEMTITLE" if name != "a.xml" else "ENTRYTITLE"],
+                    f"parse {name}")
+        r = env.pty(["parse", "--json", path])
+        check_clean(r, [marker], f"parse --json {name}")
+        check_clean(env.pty(["parse", "--stats", path]), [], f"parse --stats {name}")
+        p = env.courant("parse", "--json", path)
+        assert_plain_text(p.out + p.err, f"piped parse --json {name}")
+        if name in ("h.xml", "u16le.xml", "u16be.xml"):
+            for m in ("CATEGORY", "AUTHORNAME", "e.mp3", "audio/", "BODYTEXT", "CDATATEXT"):
+                check(m.encode() in p.out, f"parse --json {name} lost {m}: {p!r}")
+    # A date string is echoed back as 'invalid', never as given.
+    check_clean(env.pty(["parse", "--date", RAW]), ["invalid"], "parse --date")
+
+
+@case("terminal", "cli-render",
+      "`courant render` of HTML, XHTML and plain text holding raw ESC/BEL/CSI/OSC/DCS "
+      "bytes, C1 (raw 8-bit and UTF-8), bidi controls, invalid UTF-8 and numeric "
+      "references, in <pre>, alt text, link text and link targets, prints only clean "
+      "text, in UTF-8 and --ascii modes, from a file and from stdin.")
+def cli_render(env):
+    html = (html_body("RENDERTEXT") + f"<p>RAWTEXT {RAW} \x9b6n \x9d0;X\x9c</p>"
+            f"<pre>RAWPRE {RAW}</pre><a href=\"https://e.org/{RAW}\">RAWLINK</a>"
+            f"<a href=\"https://e.org/{C1}{BIDI}\">C1LINK</a><img alt=\"RAWALT {RAW}\">")
+    data = html.encode("utf-8", "surrogateescape").replace(b"\xc2\x9b6n \xc2\x9d0;X\xc2\x9c",
+                                                          b"\x9b6n \x9d0;X\x9c \xc0\xaf\xff")
+    path = env.write("in.html", data)
+    for args in ([], ["--ascii"], ["--type", "xhtml"], ["--type", "text"], ["--width", "10"],
+                 ["--no-links"]):
+        r = env.pty(["render"] + args + [path])
+        check(r.rc == 0, f"render {args}: {r!r}")
+        check_clean(r, ["RENDERTEXT", "RAWTEXT"] if "xhtml" not in args else [],
+                    f"render {' '.join(args)}")
+        p = env.courant("render", *args, path)
+        assert_plain_text(p.out + p.err, f"piped render {' '.join(args)}")
+    p = env.courant("render", "-", stdin=data)
+    check(p.rc == 0 and b"RAWPRE" in p.out and b"C1LINK" in p.out, f"render -: {p!r}")
+    assert_plain_text(p.out, "render from stdin")
+
+
+@case("terminal", "cli-export",
+      "`courant export` as OPML and as a urls file writes stored feed titles, addresses "
+      "and tags with raw escapes, C1 and bidi controls removed.")
+def cli_export(env):
+    feeds_from(env, [("h.xml", hostile_rss("H"))])
+    hostile_rows(env)
+    for fmt in ("opml", "urls"):
+        r = env.pty(["export", "--format", fmt])
+        check_clean(r, ["DBFEED", "DBTAG"] if fmt == "opml" else ["h.xml"], f"export {fmt}")
+        p = env.courant("export", "--format", fmt)
+        check(p.rc == 0, f"export {fmt}: {p!r}")
+        assert_plain_text(p.out, f"piped export {fmt}")
+
+
+@case("terminal", "cli-add-messages",
+      "`courant add` messages stay clean: the feed list of a page announcing several "
+      "feeds with hostile titles, the result of subscribing a hostile feed, and "
+      "failures with hostile reason phrases and bodies.")
+def cli_add(env):
+    env.write(env.config, "set connect-timeout 2s\nset download-timeout 5s\n")
+    page = (f"<html><head><title>PAGE {RAW}</title>"
+            f"<link rel=\"alternate\" type=\"application/rss+xml\" title=\"ONE {RAW} {C1} {BIDI}\" href=\"/a.xml\">"
+            f"<link rel=\"alternate\" type=\"application/atom+xml\" title=\"TWO &#x1b;]2;X&#x07; &#155;6n\" href=\"/b.xml?{C1}\">"
+            f"</head><body>{RAW}</body></html>").encode()
+    s = env.serve({
+        "/page": raw_reply(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n", page),
+        "/a.xml": static(hostile_rss("X")),
+        "/err": raw_reply(b"HTTP/1.1 500 \x1b]2;PWN\x07 " + C1_B + b"\r\nContent-Type: text/html\r\n",
+                          RAW_B),
+        "/notfeed": raw_reply(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", RAW_B + C1_B),
+    })
+    r = env.pty(["add", s.url("/page")])
+    check_clean(r, ["ONE", "TWO", "add one of them"], "add of a page")
+    check(r.rc == 1, f"add of a page with two feeds: {r!r}")
+    r = env.pty(["add", s.url("/a.xml"), "tag" + C1])
+    check_clean(r, ["subscribed to", "new item"], "add of a feed")
+    check(r.rc == 0, f"add: {r!r}")
+    check_clean(env.pty(["add", s.url("/a.xml")]), ["already subscribed"], "add again")
+    for path in ("/err", "/notfeed"):
+        r = env.pty(["add", s.url(path)])
+        check(r.rc == 1, f"add {path}: {r!r}")
+        check_clean(r, ["courant add"], f"add {path}")
+
+
+@case("terminal", "config-errors-echo-data",
+      "A config or urls file value with C1 or bidi controls that courant quotes in its "
+      "line-numbered error message (unknown setting, bad value, bad address, missing "
+      "include) reaches stderr on a terminal without them; control characters are "
+      "refused with the file and line.")
+def config_errors(env):
+    c1, bidi = C1.replace(" ", ""), BIDI.replace(" ", "")  # one word each
+    bad_conf = [
+        (f"set LAYOUTX{c1}{bidi} yes\n", "unknown setting"),
+        (f"set layout VALUEX{c1}{bidi}\n", "layout"),
+        (f"bind j FOO{c1} down\n", ":1:"),
+        (f"color title RED{bidi}{c1} blue\n", ":1:"),
+        (f"include INC{c1}{bidi}\n", "does not exist"),
+        (f"set osc52 MAYBE{c1}\n", "osc52"),
+        (f"feed TAG{c1} set NAME{bidi} 1\n", ":1:"),
+        ("set browser \"a\x1b]2;PWN\x07\"\n", "control character"),
+    ]
+    for text, words in bad_conf:
+        path = env.write("bad.conf", text)
+        r = env.pty(["-c", path, "refresh"], files=False)
+        check(r.rc == 2, f"{text!r}: exit status {r.rc}, not 2: {r!r}")
+        check_clean(r, ["bad.conf:1:", words], f"error for {text!r}")
+    bad_urls = [
+        (f"URLX{c1}{bidi}://x/\n", "not an http, https or file URL"),
+        (f"javascript:{c1}alert(1)\n", "not an http, https or file URL"),
+        (f"exec:echo {c1}{bidi}\n", "not supported"),
+        ("http://a/ \"~T\x1b]0;x\x07\"\n", "control character"),
+        (b"http://a/\x9b6n\n", "not valid UTF-8"),
+    ]
+    for text, words in bad_urls:
+        path = env.write("bad.urls", text)
+        r = env.pty(["--db", env.db, "-u", path, "refresh"], files=False)
+        check_clean(r, ["bad.urls:1", words], f"error for {text!r}")
+
+
+@case("terminal", "urls-file-titles-and-tags",
+      "Display titles (~Title) and tags from the urls file carrying C1 controls, bidi "
+      "controls and escape-looking text are shown clean in the reader's feed list, tag "
+      "view and header line, and in `courant feeds` and `list`.")
+def urls_titles(env):
+    path = env.write("f.xml", hostile_rss("U"))
+    env.write(env.urls, f"file://{path} \"TAGX{C1}{BIDI}\" \"~URLSTITLE {C1} {BIDI} ]2;x\"\n"
+                        f"file://{path}?2 \"~SECOND{C1}\" TAGX\n")
+    check_clean(env.pty(["refresh"]), [], "refresh")
+    check_clean(env.pty(["feeds"]), ["URLSTITLE", "TAGX"], "feeds")
+    check_clean(env.pty(["list"]), ["URLSTITLE"], "list")
+    r = tui(env, [("wait", "URLSTITLE"), ("wait", "SECOND"), "t", ("sleep", 0.3), "TAGX\r",
+                  ("wait", "UITEMTITLE"), "q", "G", "\r", ("wait", "UITEMTITLE")])
+    check_clean(r, ["URLSTITLE", "SECOND", "TAGX"])
+
+
+@case("terminal", "opml-import-titles",
+      "`courant import` of an OPML file whose titles, folder names, categories and "
+      "addresses carry escapes, C1 and bidi controls prints clean warnings, and the "
+      "imported titles and tags are shown clean by `feeds`, `export` and the reader.")
+def opml_titles(env):
+    outl = []
+    for k, (title, url) in enumerate([
+            (f"OPMLONE {C1} {BIDI} &#155;6n &#x9d;0;X&#x9c;", "http://127.0.0.1:9/one"),
+            (f"OPMLTWO {C1}", "http://127.0.0.1:9/two"),
+            (f"OPMLC1URL {C1}", f"http://127.0.0.1:9/c1?{C1.replace(' ', '')}"),
+            (f"OPMLBAD {C1}", f"gopher://x/{C1}&#x9b;6n"),
+            (f"OPMLJS {BIDI}", "javascript:alert(&#x9b;)")]):
+        outl.append(f'<outline type="rss" text="{title}" title="{title}" xmlUrl="{url}" '
+                    f'category="/CAT{C1},{BIDI}x"/>')
+    doc = (f'<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head>'
+           f'<title>HEAD {C1}</title></head><body><outline text="FOLDER {C1}{BIDI}">'
+           + "".join(outl) + "</outline></body></opml>")
+    path = env.write("subs.opml", doc)
+    r = env.pty(["import", path])
+    check(r.rc == 0, f"import: {r!r}")
+    check_clean(r, ["OPMLBAD", "OPMLJS", "skipped"], "import warnings")
+    check_clean(env.pty(["feeds"]), ["OPMLONE", "OPMLTWO", "OPMLC1URL", "FOLDER"], "feeds")
+    check_clean(env.pty(["export"]), ["OPMLONE", "FOLDER"], "export")
+    env.write(env.config, "set connect-timeout 1s\n")
+    r = tui(env, [("wait", "OPMLONE"), ("wait", "OPMLTWO")])
+    check_clean(r, ["OPMLONE"])
+    # An escape as a character reference is not XML: refused, and said so.
+    path = env.write("esc.opml", doc.replace("OPMLONE", "OPMLONE &#x1b;]2;X&#x07;"))
+    r = env.pty(["import", path])
+    check(r.rc == 1, f"import of a not well-formed OPML file: {r!r}")
+    check_clean(r, ["not well-formed"], "import error")
+
+
 if __name__ == "__main__":
     self_test()
     sys.exit(main())
