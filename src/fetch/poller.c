@@ -804,10 +804,22 @@ finish(struct poller *p, struct transfer *t, CURLcode result)
 			        "the feed is larger than %zu KiB "
 			        "(Content-Length)",
 			        p->o.max_bytes >> 10);
+		else if (result == CURLE_UNSUPPORTED_PROTOCOL && !t->is_file &&
+		         t->status / 100 != 3)
+			/* No redirect was refused: libcurl refused an
+			 * HTTP/0.9 answer (no status line), which is what
+			 * any other protocol's banner looks like. */
+			err_set(&err, ERR_NET, "%s",
+			        fetch_curl_message(CURLE_WEIRD_SERVER_REPLY));
+		else if (result == CURLE_URL_MALFORMAT && t->status / 100 == 3)
+			err_set(&err, ERR_NET,
+			        "refused: redirected to a malformed URL");
 		else if (msg != NULL && result != CURLE_COULDNT_RESOLVE_HOST &&
 		         result != CURLE_COULDNT_CONNECT &&
 		         result != CURLE_PEER_FAILED_VERIFICATION &&
-		         result != CURLE_SSL_CONNECT_ERROR)
+		         result != CURLE_SSL_CONNECT_ERROR &&
+		         result != CURLE_RECV_ERROR &&
+		         result != CURLE_SEND_ERROR)
 			err_set(&err, ERR_NET, "%s", msg);
 		else
 			set_error(&err, ERR_NET,
