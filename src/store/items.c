@@ -1180,10 +1180,7 @@ queue_change(struct store *st, long id, enum store_sync_field field, bool value,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = store_prepare(st->db,
-	                  "INSERT OR REPLACE INTO sync_queue (item_id, field,"
-	                  " value, made, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-	                  err);
+	s = store_stmt(st, STMT_QUEUE_CHANGE, err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
@@ -1192,7 +1189,7 @@ queue_change(struct store *st, long id, enum store_sync_field field, bool value,
 	sqlite3_bind_int64(s, 4, store_now());
 	store_bind_text(s, 5, source);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, "queue a change", err);
 		return -1;
@@ -1202,9 +1199,10 @@ queue_change(struct store *st, long id, enum store_sync_field field, bool value,
 
 /* Sets one field of an item; a remote item's change is queued in the same
  * transaction. The update returns the item's source, so a local item costs
- * no second lookup. */
+ * no second lookup; the statements are kept, as compiling them was most of
+ * a mark's time. */
 static int
-mark_one(struct store *st, const char *sql, long id, bool value,
+mark_one(struct store *st, enum stmt_id stmt, long id, bool value,
          enum store_sync_field field, const char *what, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -1213,7 +1211,7 @@ mark_one(struct store *st, const char *sql, long id, bool value,
 
 	if (store_begin(st, err) < 0)
 		return -1;
-	s = store_prepare(st->db, sql, err);
+	s = store_stmt(st, stmt, err);
 	if (s == NULL) {
 		store_rollback(st);
 		return -1;
@@ -1225,7 +1223,7 @@ mark_one(struct store *st, const char *sql, long id, bool value,
 		source = store_col_dup(s, 0);
 		rc = sqlite3_step(s);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, what, err);
 		goto fail;
@@ -1244,21 +1242,16 @@ fail:
 int
 store_mark_read(struct store *st, long item_id, bool is_read, struct err *err)
 {
-	return mark_one(st,
-	                "UPDATE items SET is_read = ?2 WHERE id = ?1 AND"
-	                " is_read <> ?2 RETURNING source",
-	                item_id, is_read, STORE_SYNC_READ, "mark an item", err);
+	return mark_one(st, STMT_MARK_READ, item_id, is_read, STORE_SYNC_READ,
+	                "mark an item", err);
 }
 
 int
 store_mark_starred(struct store *st, long item_id, bool is_starred,
                    struct err *err)
 {
-	return mark_one(st,
-	                "UPDATE items SET is_starred = ?2 WHERE id = ?1 AND"
-	                " is_starred <> ?2 RETURNING source",
-	                item_id, is_starred, STORE_SYNC_STARRED, "star an item",
-	                err);
+	return mark_one(st, STMT_MARK_STARRED, item_id, is_starred,
+	                STORE_SYNC_STARRED, "star an item", err);
 }
 
 /* Queues "read" for the unread remote items of view v, before they are

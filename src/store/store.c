@@ -68,6 +68,16 @@ static const char *const stmt_sql[STMT_COUNT_] = {
                             "i.summary, i.summary_type, i.content FROM items i "
                             "JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?1",
         [STMT_DATA_VERSION] = "PRAGMA data_version",
+        /* The marks return the item's source: a remote item's change is
+         * queued (items.c) without a second lookup. */
+        [STMT_MARK_READ] = "UPDATE items SET is_read = ?2 WHERE id = ?1 "
+                           "AND is_read <> ?2 RETURNING source",
+        [STMT_MARK_STARRED] = "UPDATE items SET is_starred = ?2 WHERE id = "
+                              "?1 AND is_starred <> ?2 RETURNING source",
+        /* Replacing the row gives it a new seq and the last value. */
+        [STMT_QUEUE_CHANGE] = "INSERT OR REPLACE INTO sync_queue (item_id, "
+                              "field, value, made, source) VALUES (?1, ?2, "
+                              "?3, ?4, ?5)",
 };
 
 void
