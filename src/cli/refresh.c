@@ -644,11 +644,20 @@ cli_add(int argc, char **argv)
 	if (category != NULL && !remote)
 		return cli_usage_error("add", "--category goes with --remote");
 	if (remote) {
-		if (optind + 1 < argc)
-			return cli_usage_error("add",
-			                       "no tags with --remote: the "
-			                       "server's category is its tag "
-			                       "(--category)");
+		/* `add --remote URL --category NAME` reads as well. */
+		for (int i = optind + 1; i < argc; i++) {
+			if ((str_eq(argv[i], "--category") ||
+			     str_eq(argv[i], "-C")) &&
+			    i + 1 < argc)
+				category = argv[++i];
+			else if (str_starts_with(argv[i], "--category="))
+				category = argv[i] + 11;
+			else
+				return cli_usage_error(
+				        "add",
+				        "no tags with --remote: the server's "
+				        "category is its tag (--category)");
+		}
 		return add_remote(argv[optind], category, db);
 	}
 	if (!fetch_url_allowed(argv[optind]))

@@ -319,7 +319,8 @@ pull_ids(struct engine *e, enum sync_set set, struct sync_ids *out,
 			cap = (out->n + ids.n) * 2;
 			out->v = xreallocarray(out->v, cap, sizeof *out->v);
 		}
-		memcpy(out->v + out->n, ids.v, ids.n * sizeof *ids.v);
+		if (ids.n > 0)
+			memcpy(out->v + out->n, ids.v, ids.n * sizeof *ids.v);
 		out->n += ids.n;
 		free(ids.v);
 		if ((int)ids.n < limit) {
