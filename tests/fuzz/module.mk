@@ -1,10 +1,10 @@
 # Fuzzing (configure CC=clang --enable-fuzzing): libFuzzer targets with ASan
 # and UBSan. Modules list their own targets (noinst_PROGRAMS named
 # tests/fuzz/fuzz_NAME); the targets for the policies that span modules
-# (sanitizer, URLs, urls file, discovery) are here.
+# (sanitizer, URLs, urls file, discovery) and the TT-RSS replies are here.
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_text tests/fuzz/fuzz_url \
-	tests/fuzz/fuzz_urls tests/fuzz/fuzz_discover
+	tests/fuzz/fuzz_urls tests/fuzz/fuzz_discover tests/fuzz/fuzz_ttrss
 tests_fuzz_fuzz_text_SOURCES = tests/fuzz/fuzz_text.c
 tests_fuzz_fuzz_text_LDADD = libcourant.a $(DEPS_LIBS)
 tests_fuzz_fuzz_text_LDFLAGS = $(FUZZ_LDFLAGS)
@@ -17,6 +17,9 @@ tests_fuzz_fuzz_urls_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_discover_SOURCES = tests/fuzz/fuzz_discover.c
 tests_fuzz_fuzz_discover_LDADD = libcourant.a $(DEPS_LIBS)
 tests_fuzz_fuzz_discover_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_ttrss_SOURCES = tests/fuzz/fuzz_ttrss.c
+tests_fuzz_fuzz_ttrss_LDADD = libcourant.a $(DEPS_LIBS)
+tests_fuzz_fuzz_ttrss_LDFLAGS = $(FUZZ_LDFLAGS)
 endif
 
 # `make fuzz` runs each target for FUZZ_TIME seconds from its seed corpus
@@ -30,7 +33,7 @@ FUZZ_RSS_MB = 2048
 FUZZ_DICTS = tests/fuzz/feed.dict tests/fuzz/render.dict \
 	tests/fuzz/config.dict tests/fuzz/opml.dict tests/fuzz/date.dict \
 	tests/fuzz/text.dict tests/fuzz/url.dict tests/fuzz/urls.dict \
-	tests/fuzz/discover.dict
+	tests/fuzz/discover.dict tests/fuzz/ttrss.dict
 EXTRA_DIST += tests/fuzz/corpus $(FUZZ_DICTS)
 CLEANFILES += tests/fuzz/*.log
 clean-local: clean-fuzz
