@@ -2867,11 +2867,47 @@ ui_free(struct ui *ui)
 	free(ui);
 }
 
+/* LINES and COLUMNS override the terminal's own size in curses; a value
+ * it cannot use (newterm() fails on 99999) is dropped, so the size the
+ * terminal reports wins instead of the reader refusing to start. */
+static void
+drop_bad_size_env(void)
+{
+	static const char *const names[] = {"LINES", "COLUMNS"};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const char *v = getenv(names[i]);
+		char *end;
+		long n;
+
+		if (v == NULL)
+			continue;
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || n < 1 || n > 9999)
+			unsetenv(names[i]);
+	}
+}
+
+/* Whether a descriptor is still free: curses must open the terminal's
+ * description, and without one it can only say "unknown terminal". */
+static bool
+descriptor_free(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno != EMFILE && errno != ENFILE;
+	close(fd);
+	return true;
+}
+
 static int
 start_terminal(struct ui *ui, struct err *err)
 {
 	const char *term = getenv("TERM");
 	const char *cs;
+	const char *cup;
 	SCREEN *scr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -2884,6 +2920,13 @@ start_terminal(struct ui *ui, struct err *err)
 		err_set(err, ERR_USAGE, "TERM is not set");
 		return -1;
 	}
+	if (!descriptor_free()) {
+		err_set(err, ERR_IO,
+		        "too many open files to start the reader: raise the "
+		        "limit (ulimit -n)");
+		return -1;
+	}
+	drop_bad_size_env();
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		err_set(err, ERR_USAGE,
@@ -2893,6 +2936,20 @@ start_terminal(struct ui *ui, struct err *err)
 		return -1;
 	}
 	set_term(scr);
+	/* A terminal that cannot address the cursor (dumb, Emacs' shell)
+	 * would get a screen of spaces: refuse it in words instead. */
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		endwin();
+		delscreen(scr);
+		err_set(err, ERR_USAGE,
+		        "the terminal '%.60s' (TERM) cannot move the cursor: "
+		        "the reader needs a full-screen terminal such as "
+		        "xterm-256color; the commands work anywhere (see "
+		        "'courant --help')",
+		        term);
+		return -1;
+	}
 	curses_on = true;
 	cs = nl_langinfo(CODESET);
 	ui->ascii = cs == NULL || !str_ieq(cs, "UTF-8");
@@ -2975,8 +3032,7 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 	if (l->n == 0) {
 		subscribe_demo(ui);
 		start_sync(ui); /* a first run with a server: its feeds */
-	}
-	else if (ui->o.refresh_on_start && p != NULL)
+	} else if (ui->o.refresh_on_start && p != NULL)
 		queue_refresh(ui, 0);
 	store_feed_list_free(l);
 	if (p != NULL && ui->o.refresh_interval > 0)
