@@ -1,16 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # A real Tiny Tiny RSS (Debian 12's tt-rss, PostgreSQL 15, Apache 2.4 with
-# mod_php) on loopback for the sync tests; ../../shared notes: TTRSS.md.
+# mod_php) on loopback for the sync tests.
 #
 #   ttrss-server.sh start        install what is missing, start, configure
 #   ttrss-server.sh stop         stop what an earlier 'start' started
+#   ttrss-server.sh offline      stop Apache only ('start' brings it back)
 #   ttrss-server.sh status       exit 0 when the API answers
 #   ttrss-server.sh env          shell assignments: TTRSS_URL, TTRSS_USER, ...
 #   ttrss-server.sh user NAME    create (or reset) user NAME: the test
 #                                password, API enabled, no feeds or articles
 #   ttrss-server.sh deluser NAME drop user NAME with everything it owns
 #   ttrss-server.sh api NAME on|off   enable or disable NAME's API access
+#   ttrss-server.sh category NAME TITLE   give NAME a category TITLE
 #   ttrss-server.sh reset        'user admin': admin back to a clean state
 #
 # Everything listens on loopback only: tt-rss on 127.0.0.1:8280, the test
@@ -295,20 +297,24 @@ start() {
 	step_done
 }
 
+stop_apache() {
+	step "stop Apache"
+	apache2ctl stop || say "Apache does not stop"
+	# apache2ctl returns before the children are gone.
+	i=0
+	while apache_pid >/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	step_done
+}
+
 stop() {
 	need_root
 	lock
 	if [ -e "$state/started-apache" ]; then
 		if apache_pid >/dev/null; then
-			step "stop Apache"
-			apache2ctl stop || say "Apache does not stop"
-			# apache2ctl returns before the children are gone.
-			i=0
-			while apache_pid >/dev/null && [ $i -lt 50 ]; do
-				i=$((i + 1))
-				sleep 0.1
-			done
-			step_done
+			stop_apache
 		fi
 		rm -f "$state/started-apache"
 	fi
@@ -325,6 +331,13 @@ stop() {
 case ${1:-} in
 start) start ;;
 stop) stop ;;
+offline)
+	need_root
+	lock
+	if apache_pid >/dev/null; then
+		stop_apache
+	fi
+	;;
 status)
 	api_up
 	;;
@@ -360,12 +373,27 @@ api)
 	*) die "usage: api NAME on|off" ;;
 	esac
 	;;
+category)
+	need_root
+	name=${2:?category NAME TITLE}
+	title=${3:?category NAME TITLE}
+	case $title in
+	*[!A-Za-z0-9_\ -]* | '') die "bad category name '$title'" ;;
+	esac
+	# The API (level 15) cannot create categories.
+	psql_db >/dev/null <<EOF
+INSERT INTO ttrss_feed_categories (owner_uid, title)
+	SELECT id, '$title' FROM ttrss_users WHERE login = '$name'
+	AND NOT EXISTS (SELECT 1 FROM ttrss_feed_categories c
+		WHERE c.owner_uid = ttrss_users.id AND c.title = '$title');
+EOF
+	;;
 reset)
 	need_root
 	sql_user admin >/dev/null
 	;;
 *)
-	sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
