@@ -8,9 +8,11 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "courant/cli.h"
@@ -287,12 +289,54 @@ start_view(enum config_view v)
 	return UI_START_FEEDS;
 }
 
+/* Descriptors kept free for what opens after the poller's options are
+ * set: curl's wake-up pair, the reader's signal pipe, a terminfo file;
+ * and the database, its -wal and -shm when the store is not open yet. */
+#define FD_RESERVE 6
+#define FD_STORE 3
+/* A download holds a socket, and a socket pair while it resolves. */
+#define FD_PER_TRANSFER 3
+
+/*
+ * Fewer downloads at once under a low `ulimit -n`: with every descriptor
+ * taken, curl's socket() fails and each feed reads "could not connect to
+ * the server", which sends the user looking at the network. When not even
+ * curl's wake-up pair and one socket fit, say why once.
+ */
+static void
+fit_descriptor_limit(struct poller_opts *po, bool store_open)
+{
+	struct rlimit rl;
+	long used = store_open ? 0 : FD_STORE;
+	long fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 4096)
+		return;
+	for (int fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			used++;
+	if ((long)rl.rlim_cur - used < 3)
+		fprintf(stderr,
+		        "courant: only %ld files may be open at once (ulimit "
+		        "-n): downloads may fail; raise the limit\n",
+		        (long)rl.rlim_cur);
+	fit = ((long)rl.rlim_cur - used - FD_RESERVE) / FD_PER_TRANSFER;
+	if (fit < 1)
+		fit = 1;
+	if (po->max_transfers > fit)
+		po->max_transfers = (int)fit;
+	if (po->max_host > fit)
+		po->max_host = (int)fit;
+}
+
 void
 cli_files_poller_opts(const struct cli_files *f, struct poller_opts *po)
 {
 	const struct config *c = f->config;
 
 	config_poller_opts(c, po);
+	fit_descriptor_limit(po, f->st != NULL);
 	for (size_t i = 0; i < c->n_rules; i++)
 		if (c->rules[i].set.refresh_interval >= 0) {
 			po->feed_interval = feed_interval;
@@ -361,6 +405,7 @@ cli_files_apply(const char *cmd, struct cli_files *f, struct store *st,
 	const struct config_settings *s = &f->config->set;
 	long every = s->refresh_interval;
 
+	f->st = st;
 	cli_files_poller_opts(f, po);
 	o->browser = s->browser_argv;
 	o->layout = layout(s->layout);
