@@ -85,6 +85,9 @@ make_entity(struct feed_parser *p, const xmlChar *name, const char *utf8)
 #define MAX_ENTITY_BUDGET (1u << 20)
 #define MAX_DECLARED_ENTITIES 256
 #define MAX_MADE_ENTITIES 1024 /* HTML and unknown names answered */
+/* libxml2 2.9 compares each attribute of a start tag with every other one
+ * (the duplicate check): a tag with 200,000 attributes takes minutes. */
+#define MAX_ATTRIBUTES 256
 
 static void
 sax_entity_decl(void *ctx, const xmlChar *name, int type,
@@ -406,12 +409,8 @@ create_context(struct feed_parser *p)
 }
 
 static void
-push_xml(struct feed_parser *p, const char *data, size_t n)
+parse_chunk(struct feed_parser *p, const char *data, size_t n)
 {
-	if (n == 0 || p->stopped)
-		return;
-	if (p->ctxt == NULL)
-		create_context(p);
 	/* libxml2 takes an int length: hand it over in slices. */
 	while (n > 0 && !p->stopped) {
 		size_t slice = n < (1u << 30) ? n : (1u << 30);
@@ -420,6 +419,122 @@ push_xml(struct feed_parser *p, const char *data, size_t n)
 		data += slice;
 		n -= slice;
 	}
+}
+
+static bool
+is_tag_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Hands data to libxml2 without the attributes of a start tag past
+ * MAX_ATTRIBUTES: from the first one too many to the tag's end, the bytes
+ * are dropped (a self-closing tag stays one). A small state machine that
+ * carries over from one call to the next, as a tag may be cut anywhere.
+ */
+static void
+guard_attributes(struct feed_parser *p, const char *s, size_t n)
+{
+	/* The start of the bytes to send; n while dropping. */
+	size_t run = p->tag >= TAG_SKIP ? n : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		const char *hit;
+
+		switch (p->tag) {
+		case TAG_OUT:
+			hit = memchr(s + i, '<', n - i);
+			if (hit == NULL)
+				i = n - 1;
+			else {
+				i = (size_t)(hit - s);
+				p->tag = TAG_OPEN;
+			}
+			break;
+		case TAG_OPEN:
+			if ((unsigned char)c >= 0x80 || c == '_' || c == ':' ||
+			    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+				p->tag = TAG_NAME;
+				p->tag_attrs = 0;
+			} else {
+				p->tag = TAG_OUT;
+				i--; /* another '<'? */
+			}
+			break;
+		case TAG_NAME:
+		case TAG_SPACE:
+		case TAG_ATTR:
+			if (c == '>')
+				p->tag = TAG_OUT;
+			else if (is_tag_space(c))
+				p->tag = TAG_SPACE;
+			else if (p->tag == TAG_NAME || c == '/')
+				;
+			else if (c == '"' || c == '\'')
+				p->tag = c == '"' ? TAG_DQ : TAG_SQ;
+			else if (p->tag == TAG_SPACE && c != '=') {
+				if (++p->tag_attrs > MAX_ATTRIBUTES) {
+					parse_chunk(p, s + run, i - run);
+					run = n;
+					p->tag = TAG_SKIP;
+					p->tag_slash = false;
+					parser_note_error(
+					        p,
+					        "an element with more than 256 "
+					        "attributes (the others were "
+					        "dropped)");
+				} else {
+					p->tag = TAG_ATTR;
+				}
+			}
+			break;
+		case TAG_DQ:
+		case TAG_SQ:
+		case TAG_SKIP_DQ:
+		case TAG_SKIP_SQ:
+			hit = memchr(s + i,
+			             p->tag == TAG_DQ || p->tag == TAG_SKIP_DQ
+			                     ? '"'
+			                     : '\'',
+			             n - i);
+			if (hit == NULL)
+				i = n - 1;
+			else {
+				i = (size_t)(hit - s);
+				/* A value ends an attribute, even with no
+				 * blank after it. */
+				p->tag = p->tag == TAG_DQ || p->tag == TAG_SQ
+				                 ? TAG_SPACE
+				                 : TAG_SKIP;
+			}
+			break;
+		case TAG_SKIP:
+			if (c == '>') {
+				if (p->tag_slash)
+					parse_chunk(p, "/", 1);
+				run = i;
+				p->tag = TAG_OUT;
+			} else if (c == '"' || c == '\'') {
+				p->tag = c == '"' ? TAG_SKIP_DQ : TAG_SKIP_SQ;
+			}
+			p->tag_slash = c == '/';
+			break;
+		}
+	}
+	if (run < n)
+		parse_chunk(p, s + run, n - run);
+}
+
+static void
+push_xml(struct feed_parser *p, const char *data, size_t n)
+{
+	if (n == 0 || p->stopped)
+		return;
+	if (p->ctxt == NULL)
+		create_context(p);
+	guard_attributes(p, data, n);
 }
 
 /* True when some byte of the word w equals c (the classic zero-byte test

@@ -128,6 +128,20 @@ struct capture {
 /* Where the repair pass is in the XML text (see send_repaired()). */
 enum lex_state { LEX_TEXT, LEX_CDATA, LEX_COMMENT };
 
+/* Where the attribute guard is in a start tag (see guard_attributes()). */
+enum tag_state {
+	TAG_OUT,
+	TAG_OPEN,  /* right after '<' */
+	TAG_NAME,  /* the element's name */
+	TAG_SPACE, /* between attributes */
+	TAG_ATTR,  /* in an attribute's name or unquoted value */
+	TAG_DQ,    /* in a "value" */
+	TAG_SQ,    /* in a 'value' */
+	TAG_SKIP,  /* past the cap: dropped up to the '>' */
+	TAG_SKIP_DQ,
+	TAG_SKIP_SQ,
+};
+
 struct feed_parser {
 	struct feed_source src; /* strings owned */
 	char *doc_base;
@@ -168,6 +182,9 @@ struct feed_parser {
 	bool forgiven; /* the last libxml2 error was not the document's fault */
 	enum lex_state lex;
 	char last_sent; /* the last byte handed to libxml2 */
+	enum tag_state tag;
+	int tag_attrs;  /* attributes of the start tag being sent */
+	bool tag_slash; /* in TAG_SKIP: the last byte was '/' */
 	char *error;
 	bool stopped;
 	struct err stop_err;
