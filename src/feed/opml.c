@@ -86,7 +86,9 @@ is_web_url(const char *u)
 		host = u + 8;
 	else
 		return false;
-	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
+	/* A host, as the poller wants one: not a port or credentials alone
+	 * (the urls file would refuse the line it becomes). */
+	if (*host == '\0' || strchr("/?#@:", *host) != NULL || strlen(u) > 8192)
 		return false;
 	for (const char *p = u; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target for OPML import and export: any bytes must parse or be
- * refused with ERR_PARSE; every feed taken must be http(s); and what is
+ * refused with ERR_PARSE; every feed taken must be an http(s) URL the urls
+ * file and the poller accept, every string sanitized; and what is
  * read, written back, must read back the same feeds with the same tags.
  */
 #include "config.h"
@@ -11,9 +12,32 @@
 #include <string.h>
 
 #include "courant/feed.h"
+#include "courant/fetch.h"
+#include "courant/text.h"
 #include "courant/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* NULL, or sanitized one-line text (feed.h): valid UTF-8, no control or
+ * bidi character. */
+static void
+check_text(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	if (!utf8_is_valid(s, n))
+		abort();
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+
+		i += utf8_decode(s + i, n - i, &cp);
+		if (text_is_forbidden(cp))
+			abort();
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -40,9 +64,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct feed_opml_entry *a = &o->feeds[i];
 		const struct feed_opml_entry *b = NULL;
 
-		if (!str_istarts_with(a->url, "http://") &&
-		    !str_istarts_with(a->url, "https://"))
+		/* What is imported goes into the urls file: it must be a
+		 * URL that file takes, an http(s) one the poller fetches. */
+		if ((!str_istarts_with(a->url, "http://") &&
+		     !str_istarts_with(a->url, "https://")) ||
+		    !fetch_url_allowed(a->url))
 			abort();
+		check_text(a->url);
+		check_text(a->title);
+		check_text(a->site);
+		for (size_t k = 0; k < a->n_tags; k++)
+			check_text(a->tags[k]);
 		for (size_t k = 0; k < again->n && b == NULL; k++)
 			if (strcmp(again->feeds[k].url, a->url) == 0)
 				b = &again->feeds[k];

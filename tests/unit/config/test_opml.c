@@ -145,6 +145,28 @@ same(const struct feed_opml *a, const struct feed_opml *b)
 	}
 }
 
+/* Found by fuzz_opml: an xmlUrl with a port or credentials but no host
+ * was imported into the urls file, which then refused to load. */
+static void
+test_no_host(void **state)
+{
+	struct err err = {0};
+	struct feed_opml *o = parse(
+	        "<opml version=\"2.0\"><body>"
+	        "<outline type=\"rss\" text=\"a\" xmlUrl=\"http://:80/f\"/>"
+	        "<outline type=\"rss\" text=\"b\" xmlUrl=\"http://@h/f\"/>"
+	        "<outline type=\"rss\" text=\"c\" "
+	        "xmlUrl=\"https://ok.example/f\"/></body></opml>",
+	        &err);
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(o->n, 1);
+	assert_string_equal(o->feeds[0].url, "https://ok.example/f");
+	assert_int_equal(o->n_warnings, 2);
+	feed_opml_free(o);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -200,6 +222,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_refused),
 	        cmocka_unit_test(test_nested),
+	        cmocka_unit_test(test_no_host),
 	        cmocka_unit_test(test_round_trip),
 	};
 
