@@ -60,7 +60,11 @@ struct tag {
 	int arg;
 };
 
-/* Sorted by name for bsearch(). */
+/*
+ * Sorted by name for bsearch(). embed, source and track are void elements
+ * that libxml2 2.9 does not know as such: it makes what follows them
+ * their children, so they must not hide their children.
+ */
 static const struct tag tags[] = {
         {"a", A_A, 0},
         {"abbr", A_INLINE, -1},
@@ -91,7 +95,7 @@ static const struct tag tags[] = {
         {"dl", A_PARA, 0},
         {"dt", A_DT, 0},
         {"em", A_INLINE, RENDER_ITALIC},
-        {"embed", A_SKIP, 0},
+        {"embed", A_INLINE, -1},
         {"fieldset", A_SKIP, 0},
         {"figcaption", A_FIGCAPTION, 0},
         {"figure", A_PARA, 0},
@@ -149,7 +153,7 @@ static const struct tag tags[] = {
         {"script", A_SKIP, 0},
         {"section", A_BLOCK, 0},
         {"select", A_SKIP, 0},
-        {"source", A_SKIP, 0},
+        {"source", A_INLINE, -1},
         {"strike", A_INLINE, RENDER_DIM},
         {"strong", A_INLINE, RENDER_BOLD},
         {"style", A_SKIP, 0},
@@ -162,7 +166,7 @@ static const struct tag tags[] = {
         {"th", A_CELL, 1},
         {"title", A_SKIP, 0},
         {"tr", A_TR, 0},
-        {"track", A_SKIP, 0},
+        {"track", A_INLINE, -1},
         {"tt", A_INLINE, RENDER_CODE},
         {"u", A_INLINE, RENDER_ITALIC},
         {"ul", A_LIST, 0},
