@@ -562,6 +562,15 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        base_error = self.httpd.handle_error
+
+        def handle_error(request, client_address):
+            # A client killed mid-request (the crash cases) resets its
+            # connection: not worth a traceback in the log.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                base_error(request, client_address)
+
+        self.httpd.handle_error = handle_error
         # Clients that hang up mid-request are what the cases are about.
         self.httpd.handle_error = lambda request, address: None
         self.port = self.httpd.server_address[1]
