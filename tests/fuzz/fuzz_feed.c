@@ -2,8 +2,9 @@
 /*
  * libFuzzer target for the feed parser: any bytes, fed in two chunks split
  * where the input says, must parse without a crash or leak, and everything
- * that comes out must be valid UTF-8 with no control character but newline
- * and tab in multi-line text (the parser's promise in feed.h).
+ * that comes out must be valid UTF-8 with no control character (C0, DEL,
+ * C1) or bidi control, but newline and tab in multi-line text (the
+ * parser's promise in feed.h).
  */
 #include "config.h"
 
@@ -14,28 +15,40 @@
 #include "courant/feed.h"
 #include "courant/text.h"
 
+/* Valid UTF-8 with no control character (C0, DEL, C1) and no bidi
+ * control: what text_sanitize() makes, newline and tab aside when
+ * multiline. */
+static void
+check_str(const char *s, bool multiline)
+{
+	size_t n;
+
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	if (!utf8_is_valid(s, n))
+		abort();
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+
+		i += utf8_decode(s + i, n - i, &cp);
+		if (multiline && (cp == '\n' || cp == '\t'))
+			continue;
+		if (text_is_forbidden(cp))
+			abort();
+	}
+}
+
 static void
 check_line(const char *s)
 {
-	if (s == NULL)
-		return;
-	if (!utf8_is_valid(s, strlen(s)))
-		abort();
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			abort();
+	check_str(s, false);
 }
 
 static void
 check_text(const char *s)
 {
-	if (s == NULL)
-		return;
-	if (!utf8_is_valid(s, strlen(s)))
-		abort();
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			abort();
+	check_str(s, true);
 }
 
 static int
@@ -67,10 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const types[] = { NULL, "application/rss+xml",
-		                             "text/xml; charset=iso-8859-1",
-		                             "application/atom+xml; charset=utf-16" };
-	struct feed_source src = { .url = "http://example.org/feed" };
+	static const char *const types[] = {
+	        NULL, "application/rss+xml", "text/xml; charset=iso-8859-1",
+	        "application/atom+xml; charset=utf-16"};
+	struct feed_source src = {.url = "http://example.org/feed"};
 	struct feed_parser *p;
 	const struct feed_info *info;
 	struct err err;
@@ -82,7 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	split = size > 1 ? data[size / 2] % size : 0;
 	p = feed_parser_new(&src, on_item, NULL);
 	if (feed_parser_push(p, (const char *)data, split, &err) == 0 &&
-	    feed_parser_push(p, (const char *)data + split, size - split, &err) == 0)
+	    feed_parser_push(p, (const char *)data + split, size - split,
+	                     &err) == 0)
 		feed_parser_finish(p, &err);
 	info = feed_parser_info(p);
 	check_text(info->title.value);
