@@ -179,6 +179,15 @@ ui_url_ok(const char *url)
 	}
 	if (!utf8_is_valid(url, n))
 		return false;
+	/* C1 and bidi controls too: a link is one argument of a browser
+	 * and may land in a clipboard, where they would mislead. */
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+
+		i += utf8_decode(url + i, n - i, &cp);
+		if (text_is_forbidden(cp))
+			return false;
+	}
 	if (str_istarts_with(url, "https://"))
 		host = url + 8;
 	else if (str_istarts_with(url, "http://"))
