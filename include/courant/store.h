@@ -440,10 +440,13 @@ struct store_remote_item {
 
 /*
  * Stores a batch in one transaction: new articles inserted, known ones (by
- * source and remote_id) updated; the server's read/starred state is applied
- * to each field that has no queued local change (the conflict rule). An
- * article of a feed not known (store_remote_feeds_set() first) is skipped.
- * Returns the number of articles stored (new or updated), -1 and err.
+ * source and remote_id) updated (an article stays in the feed it came
+ * with), all indexed for search; the server's read/starred state is
+ * applied to each field that has no queued local change (the conflict
+ * rule), and never queues anything. An article of a feed not known
+ * (call store_remote_feeds_set() first), without remote_id or item, is
+ * skipped; one repeated in the batch is stored once (the last copy).
+ * Returns the number of articles new or with changed text, -1 and err.
  */
 long store_remote_items_put(struct store *st, const char *source,
                             const struct store_remote_item *items, size_t n,
