@@ -7,12 +7,13 @@ TTRSS_URL, TTRSS_USER, and the password's file in TTRSS_PASSWORD_FILE)
 
   feed PATH NAME RUN N [FIRST]  write an RSS fixture with items FIRST..N
                                 (titles "NAME RUN item K", unique guids)
-  subscribe URL [CATEGORY]      subscribe; prints the feed id
+  subscribe [--category NAME] URL...  subscribe; prints the feed ids
   update-all                    fetch every feed now (force_refetch)
   feeds                         print "id<TAB>title<TAB>url<TAB>cat" lines
   state TITLE                   print "unread=0|1 starred=0|1"
   set TITLE read|unread|star|unstar
-  set-many N read|unread|star|unstar  change N articles at most
+  set-many N read|unread|star|unstar [SKIP]
+                                change N articles at most (after SKIP)
   count                         print the number of articles the user has
 """
 
@@ -141,16 +142,18 @@ def main(argv):
     api = Api()
     if cmd == "subscribe":
         extra = {}
-        if len(args) > 1:
+        if args[:1] == ["--category"]:
             cats = api.call("getCategories")
             match = [c["id"] for c in cats if c["title"] == args[1]]
             if not match:
                 sys.exit("ttrss_api: no category %r" % args[1])
             extra["category_id"] = match[0]
-        st = api.call("subscribeToFeed", feed_url=args[0], **extra)["status"]
-        if st.get("code") not in (0, 1):
-            sys.exit("ttrss_api: subscribeToFeed: %s" % st)
-        print(st["feed_id"])
+            args = args[2:]
+        for url in args:
+            st = api.call("subscribeToFeed", feed_url=url, **extra)["status"]
+            if st.get("code") not in (0, 1):
+                sys.exit("ttrss_api: subscribeToFeed: %s" % st)
+            print(st["feed_id"])
     elif cmd == "update-all":
         for f in api.feeds():
             api.call("updateFeed", feed_id=f["id"], force_refetch=True)
@@ -166,7 +169,8 @@ def main(argv):
         api.call("updateArticle", article_ids=str(h["id"]), field=field, mode=mode)
     elif cmd == "set-many":
         field, mode = CHANGES[args[1]]
-        ids = [str(h["id"]) for h in api.headlines()][: int(args[0])]
+        skip = int(args[2]) if len(args) > 2 else 0
+        ids = [str(h["id"]) for h in api.headlines()][skip : skip + int(args[0])]
         # A comma-separated string: a JSON array crashes this tt-rss.
         r = api.call("updateArticle", article_ids=",".join(ids), field=field, mode=mode)
         print(r.get("updated"))
