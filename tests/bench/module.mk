@@ -70,3 +70,14 @@ distclean-local: distclean-tui-bench
 distclean-tui-bench:
 	-rm -rf tests/bench/tui-*x*
 .PHONY: bench-tui distclean-tui-bench
+
+# The sync benchmark (issue 9): initial sync of 50 feeds x 100 items from
+# the loopback tt-rss of tests/sync/ttrss-server.sh (installed and started
+# when missing: needs root), then an incremental sync after 100 changes.
+EXTRA_DIST += tests/bench/sync_bench.sh
+SYNC_BENCH_RUN = COURANT='$(abs_top_builddir)/courant$(EXEEXT)' \
+	top_srcdir='$(abs_top_srcdir)' PYTHON3='$(PYTHON3)' \
+	$(SHELL) $(srcdir)/tests/bench/sync_bench.sh
+bench-sync: courant$(EXEEXT)
+	$(SYNC_BENCH_RUN)
+.PHONY: bench-sync
