@@ -137,10 +137,10 @@ struct feed_source {
 };
 
 /* Caps that keep a hostile feed from taking the machine (SECURITY.md 8). */
-#define FEED_MAX_FIELD_BYTES (1u << 20)   /* any one text value */
-#define FEED_MAX_ITEMS 100000             /* items per document */
-#define FEED_MAX_DEPTH 256                /* element nesting */
-#define FEED_MAX_LIST 1000                /* links, authors... per item */
+#define FEED_MAX_FIELD_BYTES (1u << 20) /* any one text value */
+#define FEED_MAX_ITEMS 100000           /* items per document */
+#define FEED_MAX_DEPTH 256              /* element nesting */
+#define FEED_MAX_LIST 1000              /* links, authors... per item */
 
 /* Called once per finished item, in document order. The item is lent for
  * the call; return 0 to go on, non-zero to stop parsing (an error). */
@@ -163,6 +163,10 @@ const struct feed_info *feed_parser_info(const struct feed_parser *p);
 bool feed_parser_wellformed(const struct feed_parser *p);
 /* Why it was not well-formed (first problem), or NULL. */
 const char *feed_parser_error(const struct feed_parser *p);
+/* After finish: the document ended inside an element (a download cut
+ * short). The items before the cut were delivered, the one being read was
+ * dropped. */
+bool feed_parser_truncated(const struct feed_parser *p);
 /* The encoding the bytes were decoded with, lowercase; NULL before any. */
 const char *feed_parser_encoding(const struct feed_parser *p);
 size_t feed_parser_item_count(const struct feed_parser *p);
@@ -235,8 +239,7 @@ struct feed_opml {
 
 /* Parses data[0..n); NULL and ERR_PARSE when it is not OPML. Free with
  * feed_opml_free(). */
-struct feed_opml *feed_opml_parse(const char *data, size_t n,
-                                  struct err *err);
+struct feed_opml *feed_opml_parse(const char *data, size_t n, struct err *err);
 void feed_opml_free(struct feed_opml *o);
 /* Appends an OPML 2.0 document listing feeds: untagged ones first, then a
  * folder per first tag, every tag also in the category attribute. */

@@ -96,8 +96,9 @@ struct poll_report {
 	const char *new_url;  /* set when a permanent redirect moved the feed */
 	feed_time not_before; /* POLL_SKIPPED, POLL_FAILED: next allowed try */
 	bool is_dead;         /* the feed is (now) marked dead */
-	const struct err
-	        *err; /* POLL_FAILED, POLL_SKIPPED; valid for the call */
+	/* POLL_FAILED, POLL_SKIPPED: why; POLL_UPDATED: a warning (the
+	 * document was cut short) or NULL. Valid for the call. */
+	const struct err *err;
 };
 
 typedef void poll_report_fn(const struct poll_report *r, void *arg);

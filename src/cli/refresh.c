@@ -178,6 +178,12 @@ on_report(const struct poll_report *r, void *arg)
 		printf(": %d new item%s\n", r->new_items,
 		       r->new_items == 1 ? "" : "s");
 	}
+	if (r->outcome == POLL_UPDATED && r->err != NULL) {
+		cli_print_safe(stdout, title);
+		fputs(": ", stdout);
+		cli_print_safe(stdout, r->err->msg);
+		fputc('\n', stdout);
+	}
 	if (r->new_url != NULL) {
 		cli_print_safe(stdout, title);
 		fputs(": moved permanently to ", stdout);

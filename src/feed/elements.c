@@ -498,6 +498,12 @@ item_end(struct feed_parser *p)
 	const char *link = element_first_alternate(it->links, it->n_links);
 
 	p->in_item = false;
+	if (p->truncated) {
+		/* Cut short: its guid may not have come yet, and a key made
+		 * from what did would store it twice. */
+		feed_item_clear(it);
+		return;
+	}
 	if (link != NULL)
 		feed_set_string(&it->link, xstrdup(link));
 	else if (p->guid_link != NULL)

@@ -246,6 +246,12 @@ sax_error(void *ctx, xmlErrorPtr error)
 		p->forgiven = true;
 		return;
 	}
+	/* At the end of a truncated document, libxml2 says "Extra content
+	 * at the end of the document": finish() says it better. */
+	if (error->code == XML_ERR_DOCUMENT_END && p->error == NULL) {
+		p->wellformed = false;
+		return;
+	}
 	parser_note_error(p, error->message);
 }
 
@@ -791,8 +797,17 @@ feed_parser_finish(struct feed_parser *p, struct err *err)
 	feed_xml(p, true);
 	if (p->ctxt == NULL)
 		parser_note_error(p, "the document is empty");
-	/* A truncated document: close what is open, so that the item being
-	 * read is not lost. */
+	/* A truncated document: close what is open. The items before the
+	 * cut are kept, the one being read is dropped (see item_end()). */
+	if (p->depth > 0 && !p->stopped) {
+		p->truncated = true;
+		parser_note_error(p, p->in_item
+		                             ? "truncated: the document ends "
+		                               "inside an item, which was "
+		                               "dropped"
+		                             : "truncated: the document ends "
+		                               "before its end tags");
+	}
 	while (p->depth > 0 && !p->stopped)
 		element_unwind(p);
 	if (!p->saw_root && p->wellformed)
@@ -831,6 +846,12 @@ feed_parser_error(const struct feed_parser *p)
 	if (!p->wellformed)
 		return p->error ? p->error : "not well-formed";
 	return NULL;
+}
+
+bool
+feed_parser_truncated(const struct feed_parser *p)
+{
+	return p->truncated;
 }
 
 const char *

@@ -188,6 +188,7 @@ struct feed_parser {
 	char *error;
 	bool stopped;
 	struct err stop_err;
+	bool truncated; /* the bytes ended inside an element */
 };
 
 /* parser.c */

@@ -876,6 +876,13 @@ finish(struct poller *p, struct transfer *t, CURLcode result)
 		if (t->was_dead)
 			store_feed_revive(p->st, t->feed_id, NULL);
 		r.outcome = POLL_UPDATED;
+		/* Cut short (a lying Content-Length, a file being written):
+		 * what came before the cut is stored, and the user told. */
+		if (feed_parser_truncated(t->parser)) {
+			set_error(&err, ERR_PARSE, "the feed was cut short",
+			          feed_parser_error(t->parser));
+			r.err = &err;
+		}
 		r.new_items = st.n_new;
 		r.new_url = sf.new_url;
 		r.not_before = sf.next_fetch;
