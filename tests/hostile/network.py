@@ -403,22 +403,28 @@ for _kind in ("gzip", "deflate", "br"):
 def short_length(req):
     # Content-Length says less than is sent: the rest is garbage left on
     # the connection, which must not become the next feed's answer.
-    body = feed_doc("bad", 5).encode()
+    body = feed_doc("bad", 6).encode()
+    cut = body.index(b"<title>bad article 4") + 20  # articles 3 whole, 4 cut
     raw(req, head(200, [("Content-Type", "application/rss+xml"),
-                        ("Content-Length", str(len(body) // 2))]) + body, close=False)
+                        ("Content-Length", str(cut))]) + body, close=False)
     hold(req, 3)
 
 
 @case("network", "content-length-short",
-      "a Content-Length shorter than the body cuts the feed there: the whole "
-      "articles before the cut are kept (old ones and their state too), and "
-      "the bytes after it never become another feed's answer")
+      "a Content-Length shorter than the body cuts the feed there: refresh "
+      "says it was cut short, the whole articles before the cut are stored "
+      "(old ones keep their state), the one cut is dropped, and the bytes "
+      "after it never become another feed's answer")
 def _(env):
     p = Play(env).setup()
     p.turn(short_length)
-    p.refresh(fails=False, same=False)
+    r = p.refresh(fails=False, same=False)
+    check(b"Feed bad: the feed was cut short (truncated" in r.out,
+          f"the cut is not reported: {r!r}")
     after = p.bad_state()
-    check(set(p.before) <= set(after) and len(after) > len(p.before),
+    titles = sorted(line.split("\t")[5] for line in after)
+    check(set(p.before) <= set(after) and
+          titles == [f"bad article {k}" for k in range(4)],
           f"/bad: before {p.before}, after {after}")
 
 
