@@ -84,6 +84,8 @@ def reader(env, script, extra=None, rows=24, cols=100, timeout=40):
     r = env.pty([], list(script) + [("sleep", 0.2), "Q"], rows=rows, cols=cols,
                 timeout=timeout, env=e)
     check(not r.timed_out and r.rc == 0, f"the reader did not quit cleanly: {r!r}")
+    for word in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:"):
+        check(word not in r.out, f"a sanitizer report: {r!r}")
     return r
 
 

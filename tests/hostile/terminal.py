@@ -130,6 +130,7 @@ def check_clean(r, markers=(), what="the terminal", allow_osc52=False):
     reached the output and no payload escape did."""
     check(not r.timed_out, f"timed out: {r!r}")
     check(r.rc >= 0, f"killed by signal {-r.rc}: {r!r}")
+    sanitizers(r)
     text = (r.out + r.err).decode("utf-8", "replace")
     for m in markers:
         check(m in text, f"{m!r} never reached {what}: {r!r}")
@@ -137,6 +138,13 @@ def check_clean(r, markers=(), what="the terminal", allow_osc52=False):
     # No payload's text after its escape was dropped either: "PWN-TITLE"
     # may stay as text, but never directly after an OSC introducer.
     check(b"]2;PWN-TITLE\x07" not in r.out + r.err, "OSC body with BEL reached the output")
+
+
+def sanitizers(r):
+    """An ASan/UBSan/LSan report fails the case even when the exit status
+    does not tell (a pty merges it into the output)."""
+    for word in (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:"):
+        check(word not in r.out + r.err, f"a sanitizer report: {r!r}")
 
 
 def hostile_rows(env, marker="DB"):
@@ -345,6 +353,7 @@ def tui(env, script, rows=24, cols=80, timeout=40, env_extra=None):
     r = env.pty([], list(script) + [("sleep", 0.2), "Q"], rows=rows, cols=cols,
                 timeout=timeout, env=env_extra)
     check(not r.timed_out and r.rc == 0, f"the reader did not quit cleanly: {r!r}")
+    sanitizers(r)
     check(r.out.rstrip().endswith(b"\x1b[?1l\x1b>") or b"\x1b[?1049l" in r.out[-200:],
           f"the terminal was not restored: {r.out[-200:]!r}")
     return r
@@ -805,6 +814,41 @@ def opml_titles(env):
     r = env.pty(["import", path])
     check(r.rc == 1, f"import of a not well-formed OPML file: {r!r}")
     check_clean(r, ["not well-formed"], "import error")
+
+
+@case("terminal", "tui-split-layouts",
+      "In the side-by-side (160 columns) and stacked (50 lines) layouts, the list and "
+      "reader panes drawn from hostile cache rows stay clean and within their panes: "
+      "nothing is written past the last column.")
+def tui_split(env):
+    feeds_from(env, [("h.xml", hostile_rss("H"))])
+    hostile_rows(env)
+    for rows, cols in ((40, 160), (50, 100)):
+        r = tui(env, [("wait", "DBFEEDT"), "G", "\r", ("wait", "DBTITLE"), "\r",
+                      ("wait", "DBBODY"), "\t", "j", "\t", ("sleep", 0.3)], rows=rows, cols=cols)
+        check_clean(r, ["DBTITLE", "DBBODY"], f"the {rows}x{cols} terminal")
+        s = screen_of(r.out, rows, cols)
+        check(not s.wraps, f"{rows}x{cols}: {len(s.wraps)} character(s) past the last column")
+
+
+@case("terminal", "tui-refresh-failure-messages",
+      "A background refresh in the reader (R) whose feeds fail with hostile server "
+      "answers (escapes in status line, headers, body, redirect target) reports the "
+      "failures in the status line without any escape sequence, and the reader keeps "
+      "working.")
+def tui_refresh(env):
+    good = hostile_rss("G")
+    s = env.serve({"/a": static(good), "/b": static(good)})
+    env.write(env.config, "set connect-timeout 2s\nset download-timeout 5s\n")
+    for path in ("/a", "/b"):
+        check(env.courant("add", s.url(path)).rc == 0, "add")
+    s.route("/a", raw_reply(b"HTTP/1.1 200 OK \x1b]2;PWN\x07\r\nContent-Type: "
+                            b"application/rss+xml\r\n", b"<rss>" + RAW_B + C1_B + b"</rss>"))
+    s.route("/b", raw_reply(b"HTTP/1.1 302 \x1b[6n\r\nLocation: gopher://x/\x1b]2;PWN\x07\r\n"))
+    r = tui(env, [("wait", "GFEEDTITLE"), "R", ("wait", " end: "),
+                  ("sleep", 1.5), "G", "\r", ("wait", "GITEMTITLE")])
+    check_clean(r, ["GITEMTITLE"])
+    check(s.hits("/a") >= 2 and s.hits("/b") >= 2, "the reader did not refresh")
 
 
 if __name__ == "__main__":
