@@ -509,7 +509,7 @@ store_schema_migrate(sqlite3 *db, int target, struct err *err)
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
 			store_dberr(db, rc, "upgrade the database", err);
-			return -1;
+			goto fail;
 		}
 		/* Another process may have migrated while we waited. */
 		if (user_version(db, &v, err) < 0)
