@@ -1,6 +1,6 @@
 # ui: the interactive reader, the only curses user.
 libcourant_a_SOURCES += src/ui/ui.c src/ui/keys.c src/ui/layout.c \
-	src/ui/theme.c src/ui/spawn.c
+	src/ui/theme.c src/ui/spawn.c src/ui/terminfo.c
 # The reader command is cli's, but listed here: it exists with the ui.
 libcourant_a_SOURCES += src/cli/reader.c
 noinst_HEADERS += include/courant/ui.h src/ui/private.h

@@ -246,4 +246,9 @@ int ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
 /* Stops it (SIGTERM, then SIGKILL after 2 s) and reaps it. */
 void ui_job_stop(struct ui_job *j);
 
+/* Reads the description of terminal `term` (for output on fd): 0 when
+ * curses can run the reader on it, else -1 and err says why (unknown, no
+ * terminfo database, no cursor addressing). terminfo.c. */
+int ui_terminfo_check(const char *term, int fd, struct err *err);
+
 #endif

@@ -2907,7 +2907,6 @@ start_terminal(struct ui *ui, struct err *err)
 {
 	const char *term = getenv("TERM");
 	const char *cs;
-	const char *cup;
 	SCREEN *scr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -2926,30 +2925,16 @@ start_terminal(struct ui *ui, struct err *err)
 		        "limit (ulimit -n)");
 		return -1;
 	}
+	if (ui_terminfo_check(term, STDOUT_FILENO, err) < 0)
+		return -1;
 	drop_bad_size_env();
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		err_set(err, ERR_USAGE,
-		        "unknown terminal type '%.60s' (TERM); try "
-		        "TERM=xterm-256color or install ncurses-term",
-		        term);
+		        "cannot start the terminal '%.60s' (TERM)", term);
 		return -1;
 	}
 	set_term(scr);
-	/* A terminal that cannot address the cursor (dumb, Emacs' shell)
-	 * would get a screen of spaces: refuse it in words instead. */
-	cup = tigetstr("cup");
-	if (cup == NULL || cup == (char *)-1) {
-		endwin();
-		delscreen(scr);
-		err_set(err, ERR_USAGE,
-		        "the terminal '%.60s' (TERM) cannot move the cursor: "
-		        "the reader needs a full-screen terminal such as "
-		        "xterm-256color; the commands work anywhere (see "
-		        "'courant --help')",
-		        term);
-		return -1;
-	}
 	curses_on = true;
 	cs = nl_langinfo(CODESET);
 	ui->ascii = cs == NULL || !str_ieq(cs, "UTF-8");
