@@ -491,5 +491,32 @@ def relative_links(env):
     no_marker(env)
 
 
+@case("commands", "add-refuses-non-http",
+      "`courant add` and the reader's `:add` refuse javascript:, data:, exec:, filter:, "
+      "query:, '|cmd', ftp: and '-option' addresses with a message: nothing is "
+      "subscribed, the urls file is unchanged and nothing runs.")
+def add_refuses(env):
+    env.write(env.urls, "# mine\n")
+    bad = ["javascript:alert(1)", "data:application/rss+xml,<rss/>", f"exec:touch {MARK}1",
+           f"filter:touch {MARK}2:http://x/", "query:q:unread = \"yes\"", f"|touch {MARK}3",
+           "ftp://127.0.0.1:9/f.xml", f"-oProxyCommand=touch {MARK}4", "--help=x",
+           f"$(touch {MARK}5)", f"`touch {MARK}6`"]
+    for url in bad:
+        r = env.courant("add", "--", url)
+        check(r.rc != 0 and not r.timed_out, f"add {url!r} was accepted: {r!r}")
+        check(r.err.strip(), f"add {url!r} failed without a message: {r!r}")
+    r = env.courant("add", "javascript:alert(1)")
+    check(r.rc != 0 and b"javascript:" in r.err, f"add javascript: {r!r}")
+    script = [("wait", "Feeds")]
+    for url in bad:
+        script += [":", ("sleep", 0.1), f"add {url}\r", ("sleep", 0.3)]
+    r = reader(env, script)
+    check(env.courant("feeds").out.strip() == b"", f"something was subscribed: {env.courant('feeds')!r}")
+    with open(env.urls) as f:
+        check(f.read() == "# mine\n", "the urls file changed")
+    assert_terminal_clean(r.out)
+    no_marker(env)
+
+
 if __name__ == "__main__":
     sys.exit(main())
