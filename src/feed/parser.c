@@ -666,15 +666,38 @@ check_reference(const char *s, size_t n, bool *upper_x)
  * and comments pass untouched. A tail that cannot be judged yet stays in
  * p->utf8 for the next call.
  */
+/* NUL is never a character of an XML document, and libxml2 stops at the
+ * first one (truncating even in recovery mode): NULs are dropped. */
+static void
+drop_nuls(struct feed_parser *p)
+{
+	char *s = p->utf8.data, *nul, *out;
+	const char *end = s + p->utf8.len;
+
+	nul = memchr(s, '\0', p->utf8.len);
+	if (nul == NULL)
+		return;
+	parser_note_error(p, "NUL bytes (dropped)");
+	out = nul;
+	for (const char *c = nul; c < end; c++)
+		if (*c != '\0')
+			*out++ = *c;
+	p->utf8.len = (size_t)(out - s);
+	s[p->utf8.len] = '\0';
+}
+
 static void
 send_repaired(struct feed_parser *p, bool terminate)
 {
-	const char *s = p->utf8.data;
-	size_t n = p->utf8.len, pos = 0, sent = 0;
+	const char *s;
+	size_t n, pos = 0, sent = 0;
 
 	/* Nothing decoded yet: no buffer, and NULL + 0 is undefined. */
-	if (s == NULL)
+	if (p->utf8.data == NULL)
 		return;
+	drop_nuls(p);
+	s = p->utf8.data;
+	n = p->utf8.len;
 	while (pos < n && !p->stopped) {
 		const char *amp;
 		bool upper_x;
