@@ -1430,11 +1430,14 @@ has_display(void)
 static const char *
 link_url(struct ui *ui, long n)
 {
-	if (ui->item == NULL) {
-		struct store_row *r =
-		        ui->have_list ? list_row(&ui->list, ui->list.sel)
-		                      : NULL;
+	struct store_row *r =
+	        ui->have_list ? list_row(&ui->list, ui->list.sel) : NULL;
 
+	/* In a list, the selected article's: one loaded by an earlier o
+	 * or y on another line must not stand in for it. */
+	if (ui->view == UI_VIEW_ARTICLES && r != NULL && r->id != ui->item_id)
+		open_item(ui, r->id, false);
+	if (ui->item == NULL) {
 		if (ui->view == UI_VIEW_FEEDS || r == NULL)
 			return NULL;
 		open_item(ui, r->id, false);
