@@ -143,27 +143,31 @@ def browser_split(env):
 @case("commands", "option-injection-links-refused",
       "Links that start with '-' (-oProxyCommand=..., --help, -e) or with blanks "
       "before them are never passed to the browser or copied: the reader says "
-      "'refused' and the browser does not run.")
+      "'refused', and o acts on the selected line (the browser gets only the good "
+      "link on the last one).")
 def option_injection(env):
     links = [f"-oProxyCommand=touch {MARK}1", "--help", "-e", f" -oProxyCommand=touch {MARK}2",
              "\t--remote=x", "-https://example.org/"]
-    items_with_links(env, links)
+    # The last line's link is good: the browser must get it and only it,
+    # which proves o followed the selection down the list.
+    items_with_links(env, links + ["https://example.org/last"])
     script = [("wait", "Links"), "G", "\r", ("wait", "L0")]
     for k in range(len(links)):
         script += ["o", ("wait", "refused", 5), "y", ("sleep", 0.1), "j"]
-    r = reader(env, script)
+    r = reader(env, script + ["o", ("wait", "opened")])
     check(r.out.count(b"refused") >= len(links), f"not every link was refused: {r.out[-600:]!r}")
-    check(browser_runs(env) == [], f"the browser ran: {browser_runs(env)}")
+    check(browser_runs(env) == [["https://example.org/last"]], f"the browser got {browser_runs(env)}")
     check(osc52_bodies(r.out) == [], "a refused link was copied with OSC 52")
     no_marker(env)
 
 
 @case("commands", "non-http-links-refused",
       "javascript:, data:, file:, exec:, filter:, |cmd, vbscript:, ftp:, mailto: and "
-      "scheme-less or host-less links, and links holding C0, DEL, C1 or bidi controls, "
-      "in a cache row are refused with 'refused: only "
+      "scheme-less or host-less links, links holding C0, DEL, C1 or bidi controls and "
+      "links over 8 KiB in a cache row are refused, each on its own line of the list, with 'refused: only "
       "http and https links are opened or copied' for open (o) and copy (y): the "
-      "browser does not run and no OSC 52 is written.")
+      "browser gets none of them (only the good link on the last line) and no OSC 52 "
+      "is written.")
 def non_http(env):
     links = ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
              "file:///etc/passwd", f"exec:touch {MARK}1", f"filter:touch {MARK}2:https://x/",
@@ -171,17 +175,18 @@ def non_http(env):
              "//example.org/x", "https:///etc/passwd", "http://", "JaVaScRiPt:alert(1)",
              "https://exa mple.org/", "https://example.org/\x1b]52;c;UFdORUQ=\x07",
              "https://example.org/\u009b6n", "https://example.org/\u202etxt.exe",
-             "https://example.org/\u2066x\u2069", "https://example.org/\x7f"]
-    items_with_links(env, links)
+             "https://example.org/\u2066x\u2069", "https://example.org/\x7f",
+             "https://example.org/" + "a" * 9000]
+    items_with_links(env, links + ["https://example.org/last"])
     script = [("wait", "Links"), "G", "\r", ("wait", "L0")]
     for _ in links:
         script += ["o", ("wait", "refused", 5), ("sleep", 0.05), "y", ("sleep", 0.1), "j"]
-    r = reader(env, script, extra={"BROWSER": None})
+    r = reader(env, script + ["o", ("wait", "opened")])
     n = r.out.count(b"refused: only http and https links are opened or copied")
     # The y right after an o sets the same message: the screen does not
     # change, so count at least one a link.
     check(n >= len(links), f"{n} refusals for {len(links)} links: {r.out[-600:]!r}")
-    check(browser_runs(env) == [], f"the browser ran: {browser_runs(env)}")
+    check(browser_runs(env) == [["https://example.org/last"]], f"the browser got {browser_runs(env)}")
     check(osc52_bodies(r.out) == [], f"a refused link was copied: {osc52_bodies(r.out)}")
     assert_terminal_clean(r.out)
     no_marker(env)
@@ -515,6 +520,23 @@ def add_refuses(env):
     with open(env.urls) as f:
         check(f.read() == "# mine\n", "the urls file changed")
     assert_terminal_clean(r.out)
+    no_marker(env)
+
+
+@case("commands", "xdg-open-fallback-one-argument",
+      "With a display and no browser configured, the link goes to xdg-open (found on "
+      "PATH, started without a shell) as its only argument, shell syntax and all, and "
+      "non-http links never reach it.")
+def xdg_open(env):
+    path, out = browser(env)
+    os.rename(path, env.path("bin", "xdg-open"))
+    link = f"https://evil.example/x?{SHELL}"
+    items_with_links(env, [link, f"file:///etc/passwd", f"javascript:touch {MARK}"])
+    reader(env, [("wait", "Links"), "G", "\r", ("wait", "L0"), "o", ("wait", "opened"),
+                 "j", "o", ("wait", "refused"), "j", "o", ("sleep", 0.3)],
+           extra={"BROWSER": None, "DISPLAY": ":99",
+                  "PATH": env.path("bin") + ":" + os.environ.get("PATH", "/usr/bin:/bin")})
+    check(browser_runs(env) == [[link]], f"xdg-open got {browser_runs(env)!r}")
     no_marker(env)
 
 

@@ -407,6 +407,9 @@ _ESC_SINGLE = set(b"78=>DEMH")
 _BIDI = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
          0x2066, 0x2067, 0x2068, 0x2069}
 _OSC52 = re.compile(rb"52;c;[A-Za-z0-9+/=]*\Z")
+# ncurses' own OSC: oc (reset the palette), written by endwin() when the
+# reader hands the terminal to a text-mode browser.
+_OSC_OWN = {b"104"}
 
 
 def payload_escapes(data, allow_osc52=False):
@@ -445,7 +448,9 @@ def payload_escapes(data, allow_osc52=False):
             if kind == ord("]"):
                 end = _string_end(data, i + 2)
                 body = data[i + 2:end[0]]
-                if not (allow_osc52 and _OSC52.match(body)):
+                if body in _OSC_OWN and data[end[0]:end[1]] == b"\x07":
+                    pass
+                elif not (allow_osc52 and _OSC52.match(body)):
                     found.append((i, f"OSC {data[i:end[1]][:60]!r}"))
                 i = end[1]
                 continue
