@@ -43,7 +43,8 @@ feeds="$TTRSS_FEED_DIR/$run"
 cleanup() {
 	sh "$server" deluser "$user" 2>/dev/null
 	rm -rf "$feeds" "$tmp"
-	[ "$own" = no ] || sh "$server" stop
+	# Another test run may use the server meanwhile: leave it up then.
+	[ "$own" = no ] || sh "$server" busy || sh "$server" stop
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -11,9 +11,12 @@
 #   ttrss-server.sh user NAME    create (or reset) user NAME: the test
 #                                password, API enabled, no feeds or articles
 #   ttrss-server.sh deluser NAME drop user NAME with everything it owns
+#   ttrss-server.sh busy [NAME]  exit 0 when a test user other than NAME
+#                                exists (another test run uses the server)
 #   ttrss-server.sh api NAME on|off   enable or disable NAME's API access
 #   ttrss-server.sh category NAME TITLE   give NAME a category TITLE
 #   ttrss-server.sh reset        'user admin': admin back to a clean state
+#                                ('start' only sets admin's password and API)
 #
 # Everything listens on loopback only: tt-rss on 127.0.0.1:8280, the test
 # fixtures on [::1]:80 (tt-rss refuses to fetch 127.* and any port but 80
@@ -31,6 +34,8 @@ state=/var/lib/courant-ttrss
 docroot=$state/www
 db=ttrss
 packages="tt-rss dbconfig-pgsql php-pgsql php-curl apache2 libapache2-mod-php"
+# This script's and the tests' own tools, missing from minimal images.
+tools="curl procps"
 
 say() { echo "ttrss-server: $*" >&2; }
 unavailable() {
@@ -86,6 +91,7 @@ apache_pid() {
 }
 
 api_up() {
+	command -v curl >/dev/null || return 1
 	curl -s -m 5 -A courant-ttrss-server -d '{"op":"isLoggedIn"}' \
 		"${URL}api/" 2>/dev/null | grep -q '"status"'
 }
@@ -106,12 +112,6 @@ UPDATE ttrss_users SET salt = 's', otp_enabled = false,
 	pwd_hash = 'MODE2:' || encode(sha256(convert_to('s' || '$PASSWORD',
 		'UTF8')), 'hex')
 	WHERE login = '$name';
-DELETE FROM ttrss_feeds WHERE owner_uid =
-	(SELECT id FROM ttrss_users WHERE login = '$name');
-DELETE FROM ttrss_feed_categories WHERE owner_uid =
-	(SELECT id FROM ttrss_users WHERE login = '$name');
-DELETE FROM ttrss_user_entries WHERE owner_uid =
-	(SELECT id FROM ttrss_users WHERE login = '$name');
 DELETE FROM ttrss_user_prefs WHERE pref_name = 'ENABLE_API_ACCESS'
 	AND owner_uid = (SELECT id FROM ttrss_users WHERE login = '$name');
 INSERT INTO ttrss_user_prefs (owner_uid, pref_name, profile, value)
@@ -119,9 +119,27 @@ INSERT INTO ttrss_user_prefs (owner_uid, pref_name, profile, value)
 	WHERE login = '$name';
 COMMIT;
 EOF
-	# Articles no user links to any more (tt-rss's housekeeping would
-	# purge them later; until then a new subscription would not relink
-	# them).
+}
+
+# Drops user $1's feeds, categories and articles.
+sql_wipe() {
+	name=$1
+	psql_db <<EOF
+BEGIN;
+DELETE FROM ttrss_feeds WHERE owner_uid =
+	(SELECT id FROM ttrss_users WHERE login = '$name');
+DELETE FROM ttrss_feed_categories WHERE owner_uid =
+	(SELECT id FROM ttrss_users WHERE login = '$name');
+DELETE FROM ttrss_user_entries WHERE owner_uid =
+	(SELECT id FROM ttrss_users WHERE login = '$name');
+COMMIT;
+EOF
+	sql_orphans
+}
+
+# Articles no user links to any more: tt-rss's housekeeping would purge
+# them later, and until then a new subscription would not relink them.
+sql_orphans() {
 	psql_db -c 'DELETE FROM ttrss_entries WHERE id NOT IN
 		(SELECT ref_id FROM ttrss_user_entries)'
 }
@@ -167,7 +185,7 @@ do_install() {
 	# dbconfig-common creates tt-rss's database during the install: the
 	# cluster must run first (nothing starts by itself under policy-rc.d).
 	do_start_pg
-	missing=$(missing_packages $packages)
+	missing=$(missing_packages $packages $tools)
 	[ -z "$missing" ] && return 0
 	step "install tt-rss, Apache, PHP"
 	debconf-set-selections <<EOF
@@ -353,6 +371,22 @@ EOF
 user)
 	need_root
 	sql_user "${2:?user NAME}" >/dev/null
+	sql_wipe "$2" >/dev/null
+	;;
+busy)
+	# Test runs name their users ct-PID-EPOCH: any other than $2 not
+	# older than an hour (older ones are a killed run's, dropped here)
+	# means another run uses the server.
+	need_root
+	old=$(($(date +%s) - 3600))
+	psql_db >/dev/null <<EOF
+DELETE FROM ttrss_users WHERE login ~ '^ct-.*-[0-9]+\$'
+	AND substring(login from '-([0-9]+)\$')::bigint < $old;
+EOF
+	sql_orphans >/dev/null
+	n=$(psql_db -c "SELECT count(*) FROM ttrss_users
+		WHERE login LIKE 'ct-%' AND login <> '${2:-}'")
+	[ "$n" -gt 0 ]
 	;;
 deluser)
 	need_root
@@ -362,8 +396,7 @@ deluser)
 	esac
 	# ttrss_users' foreign keys cascade to feeds, user entries, prefs.
 	psql_db -c "DELETE FROM ttrss_users WHERE login = '$name'" >/dev/null
-	psql_db -c 'DELETE FROM ttrss_entries WHERE id NOT IN
-		(SELECT ref_id FROM ttrss_user_entries)' >/dev/null
+	sql_orphans >/dev/null
 	;;
 api)
 	need_root
@@ -391,9 +424,10 @@ EOF
 reset)
 	need_root
 	sql_user admin >/dev/null
+	sql_wipe admin >/dev/null
 	;;
 *)
-	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac
