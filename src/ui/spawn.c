@@ -56,6 +56,13 @@ ui_spawn(char *const argv[], const char *input, size_t n,
 		posix_spawn_file_actions_addclose(&fa, pfd[0]);
 		posix_spawn_file_actions_addclose(&fa, pfd[1]);
 	}
+#if defined(__GLIBC__) &&                                                      \
+        (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	/* Nothing but the standard streams: libcurl's wake-up sockets and
+	 * whatever else lacks close-on-exec stay with courant (a browser
+	 * left running would hold them). */
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+#endif
 	if (mode != UI_SPAWN_TERMINAL) {
 		if (input == NULL)
 			posix_spawn_file_actions_addopen(

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from harness import *  # noqa: F401,F403
 
 MARK = "hostile-mark"
+PYTHON3 = os.environ.get("PYTHON3", "/usr/bin/python3")
 # Shell syntax that creates a marker file wherever a shell runs it.
 SHELL = (f"$(touch%20{MARK}1)`touch%20{MARK}2`;touch%20{MARK}3|touch%20{MARK}4"
          f"&&touch%20{MARK}5'\"$IFS${{PATH}}>{MARK}6<x")
@@ -538,6 +539,35 @@ def xdg_open(env):
                   "PATH": env.path("bin") + ":" + os.environ.get("PATH", "/usr/bin:/bin")})
     check(browser_runs(env) == [[link]], f"xdg-open got {browser_runs(env)!r}")
     no_marker(env)
+
+
+FD_PROBE = """import os, sys
+fds = []
+for fd in range(3, 1024):
+    try:
+        os.fstat(fd)
+        fds.append(fd)
+    except OSError:
+        pass
+with open(os.environ["FD_OUT"], "a") as f:
+    f.write(" ".join(map(str, fds)) + "\\n")
+"""
+
+
+@case("commands", "browser-inherits-only-stdio",
+      "A browser started by the reader, in the terminal or detached, inherits only "
+      "standard input, output and error: no database, lock, socket or pipe "
+      "descriptor of courant's (libcurl's wake-up sockets included).")
+def browser_fds(env):
+    probe = env.write("probe.py", FD_PROBE)
+    items_with_links(env, ["https://example.org/a"])
+    env.write(env.config, f'set browser "{PYTHON3} {probe}"\nset refresh-on-start yes\n')
+    for display in (None, ":99"):
+        reader(env, [("wait", "Links"), "G", "\r", ("wait", "L0"), "o", ("wait", "opened"),
+                     ("sleep", 0.5)], extra={"FD_OUT": env.path("fds"), "DISPLAY": display})
+    with open(env.path("fds")) as f:
+        lines = f.read().splitlines()
+    check(lines == ["", ""], f"the browser inherited descriptors: {lines}")
 
 
 if __name__ == "__main__":
