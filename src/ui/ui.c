@@ -3027,6 +3027,10 @@ ui_run(struct ui *ui, struct poller *p, struct err *err)
 		poller_set_interval(p, ui->o.refresh_interval);
 	load_feeds(ui);
 	open_start_view(ui);
+	/* Said on stderr too, but the screen covers that at once: a damaged
+	 * file set aside or a read-only one must be seen in the reader. */
+	if (store_notice(ui->st) != NULL)
+		set_message(ui, true, "%s", store_notice(ui->st));
 	draw(ui);
 	fds[0].fd = STDIN_FILENO;
 	fds[1].fd = sig_pipe[0];

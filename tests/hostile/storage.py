@@ -624,6 +624,28 @@ def corrupt_text_file(env):
     damage_case(env, damage)
 
 
+@case("storage", "reader-on-damaged-database",
+      "the reader started on a damaged database sets it aside like the "
+      "commands and says so on its own screen (not only on stderr, which the "
+      "screen covers), with the terminal clean and restored")
+def reader_on_damaged(env):
+    populate(env, 2, 5)
+    check(env.courant("list").rc == 0, "list")
+    with open(env.db, "r+b") as f:
+        f.write(b"\0" * 100)
+    damaged = sha256(env.db)
+    r = env.pty([], [("wait", "was damaged; it was moved to", 10), "Q"], cols=250, timeout=15)
+    check(r.rc == 0 and not r.timed_out, f"reader: {r!r}")
+    start = r.out.find(b"\x1b[?1049h")
+    check(start >= 0 and b"was damaged; it was moved to" in r.out[start:],
+          "the reader did not say on its screen that the file was damaged")
+    assert_terminal_clean(r.out)
+    check(r.out.rfind(b"\x1b[?1049l") > r.out.rfind(b"\x1b[?1049h"), "screen not restored")
+    moved = corrupt_copies(env)
+    check(len(moved) == 1 and sha256(os.path.join(os.path.dirname(env.db), moved[0])) == damaged,
+          f"set aside: {moved}")
+
+
 @case("storage", "empty-file-is-new",
       "an empty file at the database path is a new, empty cache (nothing to "
       "lose): no error and nothing set aside")
