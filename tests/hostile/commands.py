@@ -570,5 +570,41 @@ def browser_fds(env):
     check(lines == ["", ""], f"the browser inherited descriptors: {lines}")
 
 
+@case("commands", "xml-base-and-content-location-links-refused",
+      "An http feed that sets xml:base to file:, javascript: or data: (or serves a "
+      "file: Content-Location) cannot make the reader act on a local or script link: "
+      "the article's own link is refused by o and y, body links resolved against it "
+      "are not numbered, and the browser never runs.")
+def xml_base(env):
+    atom = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+            'xml:base="file:///etc/"><title>XBASE</title><id>x</id>'
+            '<updated>2024-06-14T12:00:00Z</updated>'
+            '<entry xml:base="javascript:alert(1)//"><title>XB1</title><id>e1</id>'
+            '<updated>2024-06-14T12:00:00Z</updated><link href="passwd"/>'
+            '<content type="html">&lt;a href="shadow"&gt;SHADOWLINK&lt;/a&gt;</content></entry>'
+            '<entry><title>XB2</title><id>e2</id><updated>2024-06-13T12:00:00Z</updated>'
+            '<link href="passwd"/><content type="html" xml:base="data:text/html,">'
+            '&lt;a href="x"&gt;DATALINK&lt;/a&gt; &lt;a href="group"&gt;GROUPLINK&lt;/a&gt;'
+            '</content></entry></feed>')
+    s = env.serve({"/a": static(atom, content_type="application/atom+xml"),
+                   "/r": static(rss([{"title": "CL1", "link": "passwd"}]),
+                                headers={"Content-Location": "file:///etc/"})})
+    for path in ("/a", "/r"):
+        check(env.courant("add", s.url(path)).rc == 0, f"add {path}")
+    for row in json.loads(env.courant("list", "--format", "json").out):
+        if row["title"] == "CL1":
+            check(row["link"].startswith("http://127.0.0.1"), f"CL1: {row['link']!r}")
+    env.write(env.config, "set osc52 yes\n")
+    r = reader(env, [("wait", "XBASE"), "G", "k", "\r", ("wait", "XB1"), "o", ("wait", "refused"),
+                     "y", ("sleep", 0.1), "\r", ("wait", "SHADOWLINK"), "1", "o",
+                     ("wait", "no link 1"), "q", "j", "o", ("wait", "refused"), "\r",
+                     ("wait", "DATALINK"), "1", "o", ("wait", "no link 1")])
+    for text in (b"SHADOWLINK [", b"DATALINK [", b"GROUPLINK ["):
+        check(text not in r.out, f"{text!r} was numbered")
+    check(browser_runs(env) == [], f"the browser got {browser_runs(env)}")
+    check(osc52_bodies(r.out) == [], f"copied: {osc52_bodies(r.out)}")
+    no_marker(env)
+
+
 if __name__ == "__main__":
     sys.exit(main())
