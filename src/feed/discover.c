@@ -19,6 +19,10 @@
 
 #define MAX_FOUND 50
 #define TITLE_MAX 200
+/* libxml2 2.9 compares each attribute of a start tag with every other one
+ * (the duplicate check): a 2 MiB page can hold 400,000 attributes, which
+ * take many minutes. The same guard as the renderer's (render/html.c). */
+#define MAX_ATTRIBUTES 256
 
 static bool
 is_named(const xmlNode *n, const char *name)
@@ -168,6 +172,100 @@ next_node(xmlNode *n)
 	return n != NULL ? n->next : NULL;
 }
 
+static bool
+is_tag_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/*
+ * Appends s to b without the attributes of a start tag past
+ * MAX_ATTRIBUTES: from the first one too many to the tag's end, the
+ * bytes are dropped. An attribute starts at a non-blank after a blank or a
+ * quoted value, so "a=1 b c='2'" is three (a blank around '=' may count
+ * one more: the cap is far above any real tag).
+ */
+static void
+append_guarded(struct buf *b, const char *s, size_t n)
+{
+	enum { OUT, OPEN, NAME, SPACE, ATTR, DQ, SQ, SKIP, SKIP_DQ, SKIP_SQ };
+	int state = OUT, attrs = 0;
+	size_t run = 0; /* start of the bytes to copy; n while dropping */
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		const char *hit;
+
+		switch (state) {
+		case OUT:
+			hit = memchr(s + i, '<', n - i);
+			if (hit == NULL)
+				i = n - 1;
+			else {
+				i = (size_t)(hit - s);
+				state = OPEN;
+			}
+			break;
+		case OPEN:
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+				state = NAME;
+				attrs = 0;
+			} else {
+				state = OUT;
+				i--; /* another '<'? */
+			}
+			break;
+		case NAME:
+		case SPACE:
+		case ATTR:
+			if (c == '>')
+				state = OUT;
+			else if (is_tag_space(c))
+				state = SPACE;
+			else if (state == NAME || c == '/')
+				;
+			else if (c == '"' || c == '\'')
+				state = c == '"' ? DQ : SQ;
+			else if (state == SPACE && c != '=') {
+				if (++attrs > MAX_ATTRIBUTES) {
+					buf_append(b, s + run, i - run);
+					run = n;
+					state = SKIP;
+				} else {
+					state = ATTR;
+				}
+			}
+			break;
+		case DQ:
+		case SQ:
+		case SKIP_DQ:
+		case SKIP_SQ:
+			hit = memchr(s + i,
+			             state == DQ || state == SKIP_DQ ? '"'
+			                                             : '\'',
+			             n - i);
+			if (hit == NULL)
+				i = n - 1;
+			else {
+				i = (size_t)(hit - s);
+				state = state == DQ || state == SQ ? SPACE
+				                                   : SKIP;
+			}
+			break;
+		case SKIP:
+			if (c == '>') {
+				run = i;
+				state = OUT;
+			} else if (c == '"' || c == '\'') {
+				state = c == '"' ? SKIP_DQ : SKIP_SQ;
+			}
+			break;
+		}
+	}
+	if (run < n)
+		buf_append(b, s + run, n - run);
+}
+
 size_t
 feed_discover(const char *html, size_t n, const char *base,
               struct feed_found **out)
@@ -177,13 +275,17 @@ feed_discover(const char *html, size_t n, const char *base,
 	struct feed_found *v = NULL;
 	size_t found = 0;
 	char *base_href = NULL;
+	struct buf page;
 	xmlDoc *doc;
 
 	*out = NULL;
 	if (html == NULL || n == 0 || n > INT32_MAX)
 		return 0;
+	buf_init(&page, 0);
+	append_guarded(&page, html, n);
 	/* The page's own <meta charset> decides; titles are sanitized. */
-	doc = htmlReadMemory(html, (int)n, NULL, NULL, opts);
+	doc = htmlReadMemory(page.data, (int)page.len, NULL, NULL, opts);
+	buf_done(&page);
 	if (doc == NULL)
 		return 0;
 	for (xmlNode *node = xmlDocGetRootElement(doc);
