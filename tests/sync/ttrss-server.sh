@@ -65,15 +65,22 @@ missing_packages() {
 	done
 }
 
-apt_install() {
+apt_get_install() {
 	# --no-install-recommends: tt-rss recommends php-mcrypt and the
 	# MariaDB alternatives; what it needs is named in $packages.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		-o DPkg::Lock::Timeout=300 --no-install-recommends "$@" \
-		>"$state/apt.log" 2>&1 9>&- || {
-		tail -n 20 "$state/apt.log" >&2
-		return 1
-	}
+		>>"$state/apt.log" 2>&1 9>&-
+}
+
+apt_install() {
+	: >"$state/apt.log"
+	apt_get_install "$@" && return 0
+	# A fresh container may have no package lists yet.
+	apt-get update -q >>"$state/apt.log" 2>&1 9>&- &&
+		apt_get_install "$@" && return 0
+	tail -n 20 "$state/apt.log" >&2
+	return 1
 }
 
 psql_db() {

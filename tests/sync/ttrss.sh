@@ -116,9 +116,13 @@ state() {
 item_id() {
 	$1 list --limit 0 --format tsv | awk -F '\t' -v t="$2" '$6 == t { print $1 }'
 }
+ok() {
+	echo "ok: $*"
+	pass
+}
 expect() { # expect NAME GOT WANT
 	if [ "$2" = "$3" ]; then
-		pass
+		ok "$1"
 	else
 		fail "$1: got '$2', want '$3'"
 	fi
@@ -133,7 +137,7 @@ beta="${TTRSS_FEED_URL}$run/beta.xml"
 # 1. Subscribe on A, sync B: B lists the feeds and their articles.
 if A add --remote "$alpha" >/dev/null &&
 	A add --remote --category Tech "$beta" >/dev/null; then
-	pass
+	ok "subscribe on A (courant add --remote, --category)"
 else
 	fail "subscribe on A: $(cat "$tmp/err")"
 fi
@@ -142,8 +146,12 @@ api update-all
 A sync -q
 B sync >/dev/null
 B feeds >"$tmp/feeds"
-grep -q "Fixture alpha $run" "$tmp/feeds" && grep -q "Fixture beta $run" "$tmp/feeds" ||
+if grep -q "Fixture alpha $run" "$tmp/feeds" &&
+	grep -q "Fixture beta $run" "$tmp/feeds"; then
+	ok "B lists the feeds subscribed on A"
+else
 	fail "subscribe on A, sync B: B's feeds: $(cat "$tmp/feeds")"
+fi
 expect "B has the articles" "$(B list --limit 0 --format tsv | grep -c " $run item ")" 9
 expect "category as a tag" "$(B feeds --tag Tech | grep -c "Fixture beta $run")" 1
 
@@ -152,7 +160,11 @@ a1=$(title alpha 1)
 a2=$(title alpha 2)
 A mark read "$(item_id A "$a1")" >/dev/null
 A mark starred "$(item_id A "$a2")" >/dev/null
-A sync -q || fail "sync A after marking: $(cat "$tmp/err")"
+if A sync -q; then
+	ok "A pushes its changes"
+else
+	fail "sync A after marking: $(cat "$tmp/err")"
+fi
 expect "A's read reached the server" "$(api state "$a1")" "unread=0 starred=0"
 expect "A's star reached the server" "$(api state "$a2")" "unread=1 starred=1"
 B sync -q
@@ -208,15 +220,29 @@ A mark starred "$(item_id A "$b1")" >/dev/null
 cour "$down" a sync >/dev/null
 rc=$?
 expect "offline: sync exits 1" "$rc" 1
-grep -q '^courant sync: cannot reach ' "$tmp/err" ||
+if grep -q '^courant sync: cannot reach ' "$tmp/err"; then
+	ok "offline: clear message"
+else
 	fail "offline: message: $(cat "$tmp/err")"
+fi
 expect "offline: A still shows its change" "$(state A "$a5")" "0 0"
 if [ "$down" = a ]; then
-	sh "$server" start 2>/dev/null || fail "the server does not come back"
+	if sh "$server" start 2>/dev/null; then
+		ok "the server comes back"
+	else
+		fail "the server does not come back"
+	fi
 fi
-A sync >/dev/null || fail "sync after the server is back: $(cat "$tmp/err")"
-grep -q '2 changes pushed' "$tmp/out" ||
+if A sync >/dev/null; then
+	ok "sync once the server is back"
+else
+	fail "sync after the server is back: $(cat "$tmp/err")"
+fi
+if grep -q '2 changes pushed' "$tmp/out"; then
+	ok "back online: the queue is replayed"
+else
 	fail "back online: the queue was not replayed: $(cat "$tmp/out")"
+fi
 B sync -q
 expect "nothing lost: B sees the offline read" "$(state B "$a5")" "0 0"
 expect "nothing lost: B sees the offline star" "$(state B "$b1")" "1 1"
@@ -228,28 +254,53 @@ A mark read "$(item_id A "$b2")" >/dev/null
 cour wrong a sync >/dev/null
 rc=$?
 expect "wrong password: exit status" "$rc" 1
-grep -q '^courant sync: login refused' "$tmp/err" ||
+if grep -q '^courant sync: login refused' "$tmp/err"; then
+	ok "wrong password: clear message"
+else
 	fail "wrong password: message: $(cat "$tmp/err")"
+fi
 sh "$server" api "$user" off
 A sync >/dev/null
 expect "API disabled: exit status" "$?" 1
-grep -q '^courant sync: .*API is disabled' "$tmp/err" ||
+if grep -q '^courant sync: .*API is disabled' "$tmp/err"; then
+	ok "API disabled: clear message"
+else
 	fail "API disabled: message: $(cat "$tmp/err")"
+fi
 sh "$server" api "$user" on
-A sync >/dev/null || fail "sync after API enabled again: $(cat "$tmp/err")"
+if A sync >/dev/null; then
+	ok "sync with the API enabled again"
+else
+	fail "sync after API enabled again: $(cat "$tmp/err")"
+fi
 expect "errors kept the queue" "$(api state "$b2")" "unread=0 starred=0"
 
-# 7. A local urls-file feed beside the remote ones, one of them the same
-# URL as a remote feed (a separate, local subscription).
+# 7. A local urls-file feed beside the remote ones, then also the same URL
+# as a remote feed (a separate, local subscription of its own).
 api feed "$tmp/local.xml" local "$run" 2
+printf 'file://%s/local.xml\n' "$tmp" >"$tmp/a.urls"
+# `courant refresh` syncs too: another client's star arrives with it.
+api set "$a5" star
+if A refresh >/dev/null; then
+	ok "refresh with a local feed and sync"
+else
+	fail "refresh with a local feed and sync: $(cat "$tmp/err")"
+fi
+expect "refresh syncs too" "$(state A "$a5")" "0 1"
+expect "local articles listed" "$(A list --limit 0 --format tsv | grep -c "local $run item ")" 2
 printf 'file://%s/local.xml\n%s\n' "$tmp" "$alpha" >"$tmp/a.urls"
 A refresh >/dev/null
 A feeds >"$tmp/feeds"
-expect "local and remote feeds side by side" \
+expect "local and remote feeds side by side, one URL twice" \
 	"$(grep -c -e "Fixture local $run" -e "Fixture alpha $run" -e "Fixture beta $run" "$tmp/feeds")" 4
-expect "local articles listed" "$(A list --limit 0 --format tsv | grep -c "local $run item ")" 2
-A sync -q || fail "sync with a local feed: $(cat "$tmp/err")"
-expect "a local feed stays local" "$(api count)" 9
+expect "the local copy of a remote feed has its own articles" \
+	"$(A list --limit 0 --format tsv | grep -c "	alpha $run item ")" 10
+if A sync -q; then
+	ok "sync with local feeds"
+else
+	fail "sync with local feeds: $(cat "$tmp/err")"
+fi
+expect "local feeds stay local" "$(api count)" 9
 
 # 8. Search finds a remote article (its content came from the server).
 word=quokka$(echo "$run" | tr -d -)
@@ -264,13 +315,22 @@ quiet_bytes=${2:-0}
 api feed "$feeds/alpha.xml" alpha "$run" 7
 api update-all
 B sync --stats >"$tmp/sync.out"
-grep -q ' 2 articles received' "$tmp/sync.out" ||
+if grep -q ' 2 articles received' "$tmp/sync.out"; then
+	ok "incremental: only the 2 new articles received"
+else
 	fail "incremental: $(head -n 1 "$tmp/sync.out")"
+fi
 set -- $(sed -n 's/^requests \([0-9]*\), bytes \([0-9]*\).*/\1 \2/p' "$tmp/sync.out")
-[ "${1:-99}" -le $((quiet_req + 2)) ] ||
+if [ "${1:-99}" -le $((quiet_req + 2)) ]; then
+	ok "incremental: requests as with nothing new (+2 at most)"
+else
 	fail "incremental: $1 requests, $quiet_req with nothing new"
-[ "${2:-0}" -lt $((quiet_bytes + 20000)) ] ||
+fi
+if [ "${2:-0}" -lt $((quiet_bytes + 20000)) ]; then
+	ok "incremental: bytes as with nothing new (+20 kB at most)"
+else
 	fail "incremental: $2 bytes, $quiet_bytes with nothing new"
+fi
 expect "incremental: B has the new articles" \
 	"$(B list --limit 0 --format tsv | grep -c "alpha $run item ")" 7
 
@@ -291,9 +351,13 @@ for f in out.log ps.log a.db a.db-wal b.db b.db-wal; do
 		fail "the password is in $f: $(grep -a -F -f "$tmp/pw" "$tmp/$f" |
 			head -n 3 | mask)"
 	else
-		pass
+		ok "the password is not in $f"
 	fi
 done
-grep -q "$COURANT" "$tmp/ps.log" || fail "the ps sampler saw no courant"
+if grep -q "$COURANT" "$tmp/ps.log"; then
+	ok "the ps sampler saw courant"
+else
+	fail "the ps sampler saw no courant"
+fi
 
 finish
