@@ -15,3 +15,7 @@ tests_unit_sync_test_engine_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/src/sync
 tests_unit_sync_test_engine_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_sync_test_engine_LDADD = $(UNIT_LDADD)
 endif
+
+# The reader syncing in the background, against a stand-in server.
+TESTS += tests/tui/sync.sh
+EXTRA_DIST += tests/tui/sync.sh tests/tui/ttrss_fake.py

@@ -248,9 +248,13 @@ ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
 	}
 	if (j->fd >= 0)
 		return 0;
-	/* Its output is closed: it has exited, or is about to. */
-	if (waitpid(j->pid, &status, WNOHANG) != j->pid)
-		return 0;
+	/* Its output is closed: it has exited, or is about to (give it up
+	 * to 100 ms, else the next call looks again). */
+	for (int i = 0; waitpid(j->pid, &status, WNOHANG) != j->pid; i++) {
+		if (i == 100)
+			return 0;
+		usleep(1000);
+	}
 	j->pid = 0;
 	j->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 	return 1;

@@ -1926,11 +1926,14 @@ on_sync_line(const char *line, void *arg)
 		set_message(ui, false, "%s", line);
 }
 
+static void poll_sync(struct ui *ui);
+
 static void
 start_sync(struct ui *ui)
 {
 	struct err err = {0};
 
+	poll_sync(ui); /* the last one may have ended since the last pass */
 	if (ui->o.sync_argv == NULL || ui_job_running(&ui->sync))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ui->last_sync);

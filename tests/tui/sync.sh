@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The reader with a sync server (a stand-in for TT-RSS, tests/tui/
+# ttrss_fake.py): a first run syncs in the background and shows the
+# server's feeds; a change made meanwhile is pushed by the next refresh
+# (R); with the server gone the reader says so and keeps working; quitting
+# while a sync runs stops the child and leaves no process behind.
+. "$top_srcdir/tests/tui/lib.sh"
+[ -n "${PYTHON3:-}" ] && [ "$PYTHON3" != no ] || skip "python3 is not installed"
+conf=$HOME/.config/courant
+mkdir -p "$conf"
+fake_pid=
+
+serve() { # [DELAY]: a fresh stand-in server; sets $port
+	rm -f "$tmp/port"
+	"$PYTHON3" "$top_srcdir/tests/tui/ttrss_fake.py" "$tmp/port" \
+		"$tmp/updates" ${1:-} &
+	fake_pid=$!
+	i=0
+	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	port=$(cat "$tmp/port")
+	cat >"$conf/config" <<CONF
+set sync ttrss
+set sync-url "http://127.0.0.1:$port/tt-rss/"
+set sync-user someone
+set sync-password-file "$conf/pw"
+CONF
+}
+unserve() {
+	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+	fake_pid=
+}
+trap 'unserve; T kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+printf 'fake-pw\n' >"$conf/pw"
+chmod 600 "$conf/pw"
+: >"$tmp/updates"
+
+# Children of this test's reader: the sync runs with --db $tmp/db.
+children() { ps -eo stat=,args= | grep -F -- "--db $tmp/db -c" | grep -v grep; }
+
+serve
+start 100 20
+check "a first run syncs at once" wait_for "Fake feed one"
+check "the summary shows" wait_for "synced: 0 changes pushed, 2 feeds, 5 articles"
+check "the category is a tag" sh -c "'$COURANT' --db '$tmp/db' feeds | grep -q 'Fake feed one.*\\[News\\]'"
+
+# A change made while the reader is open is pushed by its next sync.
+id=$("$COURANT" --db "$tmp/db" list --format tsv | grep 'fake article 2' | cut -f1)
+"$COURANT" --db "$tmp/db" mark read "$id"
+keys R
+check "R syncs and pushes" wait_for "synced: 1 change pushed"
+check "the server got it" grep -q '"article_ids": "2", "field": 2, "mode": 0' "$tmp/updates"
+
+# The server goes away: the reader says so and goes on working.
+unserve
+keys R
+check "an unreachable server is an error line" wait_for "sync: cannot reach http://127.0.0.1:$port/tt-rss/api/"
+keys Enter
+check "the reader still works offline" wait_for "fake article 3"
+keys q
+check "back to the feeds" wait_for "Fake feed two"
+
+# Quitting while a (slow) sync runs: the child is stopped and reaped.
+serve 5
+keys R
+check "a slow sync is running" wait_for "sync: logging in"
+check "its child exists" test -n "$(children)"
+keys Q
+check "quit" test "$(wait_exit)" = 0
+check "no child left, no zombie" test -z "$(children)"
+check "no error printed" test ! -s "$tmp/stderr"
+unserve
+finish
