@@ -515,8 +515,8 @@ def tui_wide_40(env):
 @case("terminal", "huge-titles-bounded",
       "A 2 MB item title, a 2 MB feed title and a 2 MB body without a single space are "
       "shown in bounded time and memory: the reader clips them to the screen and shows "
-      "at most 1 KiB of a title in the article header, and `courant list` lines stay "
-      "within the 1 MiB field cap.")
+      "at most 1 KiB of a title in the article header, and `courant list` lines are "
+      "bounded by the parser's 1 MiB cap on each field.")
 def huge_titles(env):
     big = "W" * 2_000_000
     body = "&lt;p&gt;" + "x" * 2_000_000 + "&lt;/p&gt;"
