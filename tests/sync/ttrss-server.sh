@@ -11,8 +11,8 @@
 #   ttrss-server.sh user NAME    create (or reset) user NAME: the test
 #                                password, API enabled, no feeds or articles
 #   ttrss-server.sh deluser NAME drop user NAME with everything it owns
-#   ttrss-server.sh busy [NAME]  exit 0 when a test user other than NAME
-#                                exists (another test run uses the server)
+#   ttrss-server.sh busy [NAME]  exit 0 when another test run or a user
+#                                other than NAME uses the server
 #   ttrss-server.sh api NAME on|off   enable or disable NAME's API access
 #   ttrss-server.sh category NAME TITLE   give NAME a category TITLE
 #   ttrss-server.sh reset        'user admin': admin back to a clean state
@@ -383,8 +383,12 @@ user)
 busy)
 	# Test runs name their users ct-PID-EPOCH: any other than $2 not
 	# older than an hour (older ones are a killed run's, dropped here)
-	# means another run uses the server.
+	# means another run uses the server; so does any other user's login
+	# in the last 10 minutes (a developer's).
 	need_root
+	case ${2:-} in
+	*[!A-Za-z0-9_-]*) die "bad user name '$2'" ;;
+	esac
 	old=$(($(date +%s) - 3600))
 	psql_db >/dev/null <<EOF
 DELETE FROM ttrss_users WHERE login ~ '^ct-.*-[0-9]+\$'
@@ -392,7 +396,8 @@ DELETE FROM ttrss_users WHERE login ~ '^ct-.*-[0-9]+\$'
 EOF
 	sql_orphans >/dev/null
 	n=$(psql_db -c "SELECT count(*) FROM ttrss_users
-		WHERE login LIKE 'ct-%' AND login <> '${2:-}'")
+		WHERE login <> '${2:-}' AND (login LIKE 'ct-%'
+		OR last_login > NOW() - INTERVAL '10 minutes')")
 	[ "$n" -gt 0 ]
 	;;
 deluser)
