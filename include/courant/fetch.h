@@ -182,8 +182,9 @@ void poller_get_stats(const struct poller *p, struct poller_stats *s);
 
 /*
  * A one-off blocking GET with the same safety rules, for `courant add`: at
- * most max bytes of body. When only_html is set and the response is not an
- * HTML page, the download stops after the headers and is_html is false.
+ * most max bytes of body, with o's timeouts and User-Agent (o NULL: the
+ * defaults). When only_html is set and the response is not an HTML page,
+ * the download stops after the headers and is_html is false.
  */
 struct fetch_page {
 	int status;
@@ -195,7 +196,7 @@ struct fetch_page {
 };
 
 struct fetch_page *fetch_page_get(const char *url, size_t max, bool only_html,
-                                  struct err *err);
+                                  const struct poller_opts *o, struct err *err);
 void fetch_page_free(struct fetch_page *pg);
 
 /* True for a URL the poller may fetch: http or https with a host, or a

@@ -529,10 +529,28 @@ out:
 	return status;
 }
 
+/* The config file alone; NULL after saying why. */
+static struct config *
+load_config(const char *cmd)
+{
+	struct config_paths paths;
+	struct config *c = NULL;
+	struct err err = {0};
+
+	if (config_paths_init(&paths, cli_config_path(), NULL, NULL, &err) ==
+	    0) {
+		c = config_load(paths.config, paths.config_is_explicit, &err);
+		config_paths_done(&paths);
+	}
+	if (c == NULL)
+		cli_fail(cmd, err.msg);
+	return c;
+}
+
 /* Finds the feed behind url: itself, or the one feed its page links to.
  * Returns a new string, or NULL after printing why. */
 static char *
-resolve_feed_url(const char *url)
+resolve_feed_url(const char *url, const struct poller_opts *o)
 {
 	struct err err = {0};
 	struct fetch_page *pg;
@@ -542,7 +560,7 @@ resolve_feed_url(const char *url)
 
 	if (str_istarts_with(url, "file:"))
 		return xstrdup(url);
-	pg = fetch_page_get(url, PAGE_MAX, true, &err);
+	pg = fetch_page_get(url, PAGE_MAX, true, o, &err);
 	if (pg == NULL) {
 		fputs("courant add: ", stderr);
 		cli_print_safe(stderr, url);
@@ -611,6 +629,7 @@ cli_add(int argc, char **argv)
 	};
 	struct run run = {0};
 	struct poller_opts o;
+	struct config *conf_file = NULL;
 	struct store_feed_conf conf = {0};
 	const char *category = NULL;
 	bool remote = false;
@@ -670,12 +689,22 @@ cli_add(int argc, char **argv)
 		return cli_usage_error("add",
 		                       "'%s' is not an http, https or file URL",
 		                       argv[optind]);
-	if (cli_read_timeouts("add", &o) < 0)
+	/* The config's timeouts and User-Agent, as refresh has them (the
+	 * urls file may not exist yet: add creates it). */
+	conf_file = load_config("add");
+	if (conf_file == NULL)
 		return 2;
+	config_poller_opts(conf_file, &o);
+	if (cli_read_timeouts("add", &o) < 0) {
+		config_free(conf_file);
+		return 2;
+	}
 	st = cli_store_open("add", db, 0);
-	if (st == NULL)
+	if (st == NULL) {
+		config_free(conf_file);
 		return 1;
-	url = resolve_feed_url(argv[optind]);
+	}
+	url = resolve_feed_url(argv[optind], &o);
 	if (url == NULL)
 		goto out;
 	/* The urls file is the list the reader syncs with: record it there
@@ -734,6 +763,7 @@ out:
 	run_done(&run);
 	store_feed_list_free(l);
 	store_close(st);
+	config_free(conf_file); /* after the poller: it lends the User-Agent */
 	free(url);
 	return status;
 }

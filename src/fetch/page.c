@@ -91,7 +91,8 @@ sniff_html(const char *s, size_t n)
 }
 
 struct fetch_page *
-fetch_page_get(const char *url, size_t max, bool only_html, struct err *err)
+fetch_page_get(const char *url, size_t max, bool only_html,
+               const struct poller_opts *opts, struct err *err)
 {
 	struct page_run run = {0};
 	struct poller_opts o;
@@ -109,7 +110,10 @@ fetch_page_get(const char *url, size_t max, bool only_html, struct err *err)
 		fetch_global_unref();
 		return NULL;
 	}
-	poller_opts_default(&o);
+	if (opts != NULL)
+		o = *opts;
+	else
+		poller_opts_default(&o);
 	o.max_bytes = max;
 	run.pg = xcalloc(1, sizeof *run.pg);
 	run.only_html = only_html;

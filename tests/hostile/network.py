@@ -855,5 +855,34 @@ def _(env):
     check(r.out.strip() == b"3", f"{r!r}")
 
 
+@case("network", "add-server-never-answers",
+      "`courant add` obeys the config's timeouts like refresh: a server that "
+      "never answers, on the page fetch or on the first fetch of the feed, "
+      "costs the low-speed timeout and says 'timed out'")
+def _(env):
+    s = env.serve()
+    env.write(env.config, CONFIG)
+    env.write(env.urls, "")
+    url = s.route("/silent", never_answers)
+    r = env.courant("add", url, timeout=60)
+    check(r.rc == 1 and b"timed out" in r.err, f"add: {r!r}")
+    check(r.seconds < SECONDS, f"add took {r.seconds:.1f} s")
+    # The page fetch sees a feed, the first fetch of it gets nothing.
+    calls = []
+
+    def feed_then_silence(req):
+        calls.append(1)
+        if len(calls) == 1:
+            reply(req, 200, feed_doc("late", 3))
+        else:
+            hold(req, 15)
+    url = s.route("/late", feed_then_silence)
+    r = env.courant("add", url, timeout=60)
+    check(r.rc == 1 and b"timed out" in r.err and b"subscribed anyway" in r.err,
+          f"add: {r!r}")
+    check(r.seconds < SECONDS, f"add took {r.seconds:.1f} s")
+    assert_plain_text(r.out + r.err)
+
+
 if __name__ == "__main__":
     sys.exit(main())
