@@ -16,6 +16,7 @@ tests_unit_sync_test_engine_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_sync_test_engine_LDADD = $(UNIT_LDADD)
 endif
 
-# The reader syncing in the background, against a stand-in server.
-TESTS += tests/tui/sync.sh
-EXTRA_DIST += tests/tui/sync.sh tests/tui/ttrss_fake.py
+# courant sync and the reader's background sync, against a stand-in
+# server (the real TT-RSS tests are tests/sync/).
+TESTS += tests/cli/sync.sh tests/tui/sync.sh
+EXTRA_DIST += tests/cli/sync.sh tests/tui/sync.sh tests/tui/ttrss_fake.py

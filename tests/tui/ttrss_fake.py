@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """A small stand-in for Tiny Tiny RSS's JSON API on 127.0.0.1, for the
 reader's sync test (tests/tui/sync.sh): login, getCategories, getFeeds,
-getHeadlines (all, unread, starred; since_id, skip, limit), updateArticle
-and logout, answering as TT-RSS 15 does (shared/TTRSS.md). The real server
+getHeadlines (all, unread, starred; since_id, skip, limit), updateArticle,
+subscribeToFeed and logout, answering as TT-RSS 15 does (shared/TTRSS.md). The real server
 is tests/sync/'s; this one needs no packages and can be slowed down.
 
     ttrss_fake.py PORTFILE LOGFILE [DELAY]
@@ -80,6 +80,16 @@ def answer(req):
         return reply(FEEDS)
     if op == "getHeadlines":
         return headlines(req)
+    if op == "subscribeToFeed":
+        url = req.get("feed_url", "")
+        for f in FEEDS:
+            if f["feed_url"] == url:
+                return reply({"status": {"code": 0, "feed_id": f["id"]}})
+        if not url.startswith("http"):
+            return reply({"status": {"code": 2}})
+        FEEDS.append({"id": len(FEEDS) + 1, "title": url, "feed_url": url,
+                      "cat_id": int(req.get("category_id", 0))})
+        return reply({"status": {"code": 1, "feed_id": len(FEEDS)}})
     if op == "updateArticle":
         with open(log_file, "a") as f:
             f.write(json.dumps({k: req[k] for k in ("article_ids", "field", "mode")}) + "\n")
