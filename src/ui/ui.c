@@ -1958,14 +1958,26 @@ poll_sync(struct ui *ui)
 	ui->list_stale = ui->have_list;
 }
 
+/* A feed of the sync server: refreshed by a sync, never by the poller. */
+static bool
+is_remote(const struct ui *ui, long feed_id)
+{
+	for (size_t i = 0; ui->feeds != NULL && i < ui->feeds->n; i++)
+		if (ui->feeds->feeds[i].id == feed_id)
+			return ui->feeds->feeds[i].source != NULL;
+	return false;
+}
+
 static void
 queue_refresh(struct ui *ui, long feed_id)
 {
 	struct err err = {0};
 	int n;
 
-	if (feed_id == 0)
+	if (feed_id == 0 || is_remote(ui, feed_id))
 		start_sync(ui);
+	if (feed_id != 0 && is_remote(ui, feed_id))
+		return;
 	if (ui->p == NULL)
 		return;
 	if (!poller_busy(ui->p)) {

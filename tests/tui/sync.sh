@@ -3,7 +3,7 @@
 # The reader with a sync server (a stand-in for TT-RSS, tests/tui/
 # ttrss_fake.py): a first run syncs in the background and shows the
 # server's feeds; a change made meanwhile is pushed by the next refresh
-# (R); with the server gone the reader says so and keeps working; quitting
+# (R), and r on one of its feeds syncs too; with the server gone the reader says so and keeps working; quitting
 # while a sync runs stops the child and leaves no process behind.
 . "$top_srcdir/tests/tui/lib.sh"
 [ -n "${PYTHON3:-}" ] && [ "$PYTHON3" != no ] || skip "python3 is not installed"
@@ -54,12 +54,18 @@ keys R
 check "R syncs and pushes" wait_for "synced: 1 change pushed"
 check "the server got it" grep -q '"article_ids": "2", "field": 2, "mode": 0' "$tmp/updates"
 
+# r on one of the server's feeds syncs (the poller never fetches it).
+keys G
+check "the last feed is selected" wait_gone "synced: 1 change pushed"
+keys r
+check "r on a server's feed syncs" wait_for "synced: 0 changes pushed, 2 feeds"
+
 # The server goes away: the reader says so and goes on working.
 unserve
 keys R
 check "an unreachable server is an error line" wait_for "sync: cannot reach http://127.0.0.1:$port/tt-rss/api/"
 keys Enter
-check "the reader still works offline" wait_for "fake article 3"
+check "the reader still works offline" wait_for "fake article 4"
 keys q
 check "back to the feeds" wait_for "Fake feed two"
 
