@@ -77,4 +77,9 @@ char *str_trim(char *s);
 /* Lowercases ASCII letters in place; returns s. */
 char *str_lower(char *s);
 
+/* The user's home directory: $HOME when it is an absolute path, else the
+ * password database's entry (SECURITY.md 3.6), as a string to free; NULL
+ * when neither says. */
+char *home_dir(void);
+
 #endif

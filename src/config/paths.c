@@ -6,10 +6,8 @@
  */
 #include "config.h"
 
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "courant/config.h"
 #include "courant/util.h"
@@ -18,16 +16,11 @@
 char *
 config_home(struct err *err)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
+	char *home = home_dir();
 
-	if (home != NULL && home[0] == '/')
-		return xstrdup(home);
-	pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/')
-		return xstrdup(pw->pw_dir);
-	err_set(err, ERR_IO, "no home directory: set HOME");
-	return NULL;
+	if (home == NULL)
+		err_set(err, ERR_IO, "no home directory: set HOME");
+	return home;
 }
 
 /* $VAR/courant when VAR is absolute, else ~/fallback/courant. */

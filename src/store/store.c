@@ -266,20 +266,24 @@ char *
 store_default_path(struct err *err)
 {
 	const char *data = getenv("XDG_DATA_HOME");
-	const char *home;
+	char *home;
+	char *path;
 
 	/* The XDG spec: a relative path in the variable is invalid and
 	 * must be ignored. */
 	if (data != NULL && data[0] == '/')
 		return xasprintf("%s/courant/courant.db", data);
-	home = getenv("HOME");
-	if (home == NULL || home[0] != '/') {
+	home = home_dir();
+	if (home == NULL) {
 		err_set(err, ERR_IO,
 		        "cannot find the database: neither XDG_DATA_HOME nor "
-		        "HOME is an absolute path (use --db PATH)");
+		        "HOME is an absolute path, and the user has no home "
+		        "directory (use --db PATH)");
 		return NULL;
 	}
-	return xasprintf("%s/.local/share/courant/courant.db", home);
+	path = xasprintf("%s/.local/share/courant/courant.db", home);
+	free(home);
+	return path;
 }
 
 /* Creates the missing directories above path, each 0700 whatever the
