@@ -113,6 +113,9 @@ t_login(struct sync_backend *b, struct err *err)
 	free(t->sid);
 	t->sid = NULL;
 	body_begin(t, &body, "login");
+	/* Room for everything at once: a buffer that grows would leave
+	 * copies of the password behind in freed memory. */
+	buf_reserve(&body, 64 + 6 * (strlen(t->user) + strlen(t->password)));
 	buf_puts(&body, ",\"user\":");
 	json_put_string(&body, t->user);
 	buf_puts(&body, ",\"password\":");
