@@ -265,6 +265,26 @@ if grep -q '^courant sync: login refused' "$tmp/err"; then
 else
 	fail "wrong password: message: $(cat "$tmp/err")"
 fi
+# A password file others may read is refused (a config error, 2); a
+# password command that fails is a sync failure (1).
+cp "$tmp/pw" "$tmp/open"
+chmod 644 "$tmp/open"
+conf "$tmp/open.conf" "$TTRSS_URL" "set sync-password-file \"$tmp/open\""
+conf "$tmp/false.conf" "$TTRSS_URL" "set sync-password-command \"false\""
+cour open a sync >/dev/null
+expect "password file others may read: exit status" "$?" 2
+if grep -q '^courant sync: .*chmod 600' "$tmp/err"; then
+	ok "password file others may read: clear message"
+else
+	fail "password file others may read: message: $(cat "$tmp/err")"
+fi
+cour false a sync >/dev/null
+expect "failing password command: exit status" "$?" 1
+if grep -q '^courant sync: sync-password-command: ' "$tmp/err"; then
+	ok "failing password command: clear message"
+else
+	fail "failing password command: message: $(cat "$tmp/err")"
+fi
 sh "$server" api "$user" off
 A sync >/dev/null
 expect "API disabled: exit status" "$?" 1
