@@ -1002,6 +1002,13 @@ start_root(struct feed_parser *p, struct frame *f, enum ns ns, const char *name,
 
 /* --- SAX callbacks --------------------------------------------------- */
 
+static bool
+is_web_url(const char *url)
+{
+	return url != NULL && (str_istarts_with(url, "http://") ||
+	                       str_istarts_with(url, "https://"));
+}
+
 static void
 frame_open(struct feed_parser *p, struct frame *f, const struct frame *parent,
            int n, const xmlChar **attrs)
@@ -1014,7 +1021,14 @@ frame_open(struct feed_parser *p, struct frame *f, const struct frame *parent,
 	f->lang = parent ? parent->lang : NULL;
 	if (base != NULL) {
 		f->own_base = element_resolve(f->base, str_trim(base));
-		f->base = f->own_base;
+		/* A document from the web may not move its links to a local
+		 * file or another scheme: its xml:base must stay http(s). */
+		if (is_web_url(p->doc_base) && !is_web_url(f->own_base)) {
+			free(f->own_base);
+			f->own_base = NULL;
+		} else {
+			f->base = f->own_base;
+		}
 		free(base);
 	}
 	for (int i = 0; i < n; i++) {

@@ -255,6 +255,44 @@ test_atom10(void **state)
 	result_done(&r);
 }
 
+/* A web document may not move its links to another scheme with xml:base;
+ * a local one (no URL, or file://) may. */
+static void
+test_xml_base_scheme(void **state)
+{
+	static const struct {
+		const char *doc_url; /* NULL: no source */
+		const char *base;
+		const char *want_link;
+	} cases[] = {
+		{ NULL, "file:///etc/", "file:///etc/passwd" },
+		{ "http://example.org/f.xml", "file:///etc/", "http://example.org/passwd" },
+		{ "https://example.org/f.xml", "javascript:x/", "https://example.org/passwd" },
+		{ "http://example.org/f.xml", "https://cdn.example.org/a/", "https://cdn.example.org/a/passwd" },
+		{ "file:///home/u/f.xml", "file:///srv/", "file:///srv/passwd" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct result r = { 0 };
+		struct feed_source src = { .url = cases[i].doc_url };
+		char *doc = xasprintf(
+			"<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+			"<entry xml:base=\"%s\"><id>x</id>"
+			"<link href=\"passwd\"/></entry></feed>",
+			cases[i].base);
+		char *want = xasprintf("link=%s|", cases[i].want_link);
+
+		parse_doc(&r, doc, strlen(doc), 0,
+		          cases[i].doc_url ? &src : NULL);
+		assert_int_equal(r.items, 1);
+		assert_non_null(strstr(r.dump.data, want));
+		free(want);
+		free(doc);
+		result_done(&r);
+	}
+}
+
 static void
 test_formats(void **state)
 {
@@ -701,6 +739,7 @@ main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_person_strings),
 		cmocka_unit_test(test_item_copy),
+		cmocka_unit_test(test_xml_base_scheme),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
