@@ -17,11 +17,13 @@
 #include "courant/text.h"
 #include "courant/util.h"
 
+#include "private.h"
+
 #define MAX_FOUND 50
 #define TITLE_MAX 200
 /* libxml2 2.9 compares each attribute of a start tag with every other one
  * (the duplicate check): a 2 MiB page can hold 400,000 attributes, which
- * take many minutes. The same guard as the renderer's (render/html.c). */
+ * take many minutes. See feed_guard_attributes(). */
 #define MAX_ATTRIBUTES 256
 
 static bool
@@ -178,19 +180,14 @@ is_tag_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-/*
- * Appends s to b without the attributes of a start tag past
- * MAX_ATTRIBUTES: from the first one too many to the tag's end, the
- * bytes are dropped. An attribute starts at a non-blank after a blank or a
- * quoted value, so "a=1 b c='2'" is three (a blank around '=' may count
- * one more: the cap is far above any real tag).
- */
-static void
-append_guarded(struct buf *b, const char *s, size_t n)
+/* See private.h. */
+bool
+feed_guard_attributes(struct buf *b, const char *s, size_t n)
 {
 	enum { OUT, OPEN, NAME, SPACE, ATTR, DQ, SQ, SKIP, SKIP_DQ, SKIP_SQ };
 	int state = OUT, attrs = 0;
 	size_t run = 0; /* start of the bytes to copy; n while dropping */
+	bool dropped = false, slash = false;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -228,9 +225,12 @@ append_guarded(struct buf *b, const char *s, size_t n)
 				state = c == '"' ? DQ : SQ;
 			else if (state == SPACE && c != '=') {
 				if (++attrs > MAX_ATTRIBUTES) {
-					buf_append(b, s + run, i - run);
+					if (b != NULL)
+						buf_append(b, s + run, i - run);
 					run = n;
 					state = SKIP;
+					dropped = true;
+					slash = false;
 				} else {
 					state = ATTR;
 				}
@@ -254,16 +254,21 @@ append_guarded(struct buf *b, const char *s, size_t n)
 			break;
 		case SKIP:
 			if (c == '>') {
+				/* An empty-element tag stays one. */
+				if (slash && b != NULL)
+					buf_putc(b, '/');
 				run = i;
 				state = OUT;
 			} else if (c == '"' || c == '\'') {
 				state = c == '"' ? SKIP_DQ : SKIP_SQ;
 			}
+			slash = c == '/';
 			break;
 		}
 	}
-	if (run < n)
+	if (run < n && b != NULL)
 		buf_append(b, s + run, n - run);
+	return dropped;
 }
 
 size_t
@@ -282,7 +287,7 @@ feed_discover(const char *html, size_t n, const char *base,
 	if (html == NULL || n == 0 || n > INT32_MAX)
 		return 0;
 	buf_init(&page, 0);
-	append_guarded(&page, html, n);
+	feed_guard_attributes(&page, html, n);
 	/* The page's own <meta charset> decides; titles are sanitized. */
 	doc = htmlReadMemory(page.data, (int)page.len, NULL, NULL, opts);
 	buf_done(&page);

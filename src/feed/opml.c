@@ -23,6 +23,8 @@
 #include "courant/text.h"
 #include "courant/util.h"
 
+#include "private.h"
+
 #define OPML_MAX_TITLE 1024
 #define OPML_MAX_URL 8192
 #define OPML_MAX_FEEDS 100000
@@ -268,6 +270,11 @@ feed_opml_parse(const char *data, size_t n, struct err *err)
 	}
 	if (n > INT32_MAX) {
 		err_set(err, ERR_PARSE, "too large");
+		return NULL;
+	}
+	if (feed_guard_attributes(NULL, data, n)) {
+		err_set(err, ERR_PARSE,
+		        "an element has more than 256 attributes");
 		return NULL;
 	}
 	doc = xmlReadMemory(data, (int)n, NULL, NULL,
