@@ -540,6 +540,66 @@ def _(env):
     check(set(starred) <= set(after), "the starred article was removed")
 
 
+# ---- OPML ----------------------------------------------------------------------
+
+
+def opml(outlines, doctype=""):
+    return ('<?xml version="1.0"?>\n' + doctype +
+            '<opml version="2.0"><head><title>subs</title></head><body>'
+            + outlines + "</body></opml>\n")
+
+
+def short_name(k):
+    digits = "abcdefghijklmnopqrstuvwxyz0123456789"
+    name = digits[k % 26]
+    k //= 26
+    while k:
+        name += digits[k % 36]
+        k //= 36
+    return name
+
+
+@case("content", "opml-100k-attributes",
+      "`courant import` of an OPML file (under the 1 MiB limit) with an "
+      "outline of 100,000 attributes is refused in a fraction of a second "
+      "with 'more than 256 attributes' (libxml2 alone takes a minute), and "
+      "imports nothing")
+def _(env):
+    env.write(env.urls, "")
+    attrs = " ".join(f'{short_name(k)}=""' for k in range(100000))
+    path = env.write("subs.opml", opml(
+        '<outline type="rss" xmlUrl="https://example.org/one"/>'
+        f'<outline type="rss" xmlUrl="https://example.org/two" {attrs}/>'))
+    del attrs
+    r = bounded(env.courant("import", path, timeout=60), "import", seconds=10)
+    check(r.rc != 0, f"import: {r!r}")
+    error_line(r, "more than 256 attributes")
+    check(open(env.urls).read() == "", "feeds were imported")
+
+
+@case("content", "opml-doctype-entities",
+      "an OPML file with a DOCTYPE (external entities of /etc/passwd and of "
+      "http://127.0.0.1:PORT/) is refused whole ('a DOCTYPE is not accepted', "
+      "or 'not well-formed XML' when an attribute uses them): no file is "
+      "read, the server sees no request")
+def _(env):
+    s = entity_server(env)
+    env.write(env.urls, "")
+    doctype = ('<!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">'
+               f'<!ENTITY y SYSTEM "{s.url("/entity")}">]>\n')
+    for title, words in (("one", "a DOCTYPE is not accepted"),
+                         ("&x;&y;", "not well-formed XML")):
+        path = env.write("subs.opml", opml(
+            f'<outline type="rss" title="{title}" '
+            'xmlUrl="https://example.org/one"/>', doctype))
+        r = bounded(env.courant("import", path), "import")
+        check(r.rc != 0, f"import: {r!r}")
+        error_line(r, words)
+        check(ETC_PASSWD not in r.text, "the file was read")
+    no_requests(s)
+    check(open(env.urls).read() == "", "feeds were imported")
+
+
 # ---- HTML articles ----------------------------------------------------------------
 
 ACTIVE = """<p>Before</p>
