@@ -393,7 +393,7 @@ def bomb_route(kind):
 for _kind in ("gzip", "deflate", "br"):
     def _make(kind):
         @case("network", f"{kind}-bomb",
-              f"a {kind} body of a few hundred KB that decodes to 64 MB is "
+              f"a small {kind} body (under 100 KB) that decodes to 64 MB is "
               f"cut at 16 MiB of decoded bytes ('larger than 16384 KiB')")
         def _(env):
             route = bomb_route(kind)
@@ -625,9 +625,10 @@ def _(env):
 
 
 @case("network", "permanent-redirect-to-hostile-url",
-      "a 301 to an address full of escape sequences and bidi controls, "
-      "percent-encoded or raw, never puts them on the terminal; the feed "
-      "keeps working or fails clearly")
+      "a 301 to a 3 KB address with percent-encoded escape sequences and "
+      "bidi controls moves the feed, which is then shown only as plain text "
+      "(feeds, export, list); a Location with raw ESC, BEL and C1 bytes is "
+      "refused as 'redirected to a malformed URL'")
 def _(env):
     p = Play(env).setup()
     path = "/moved%1b]0;pwned%07%e2%80%ae%c2%9b31m"
