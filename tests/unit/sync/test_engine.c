@@ -329,9 +329,9 @@ test_first_sync(void **state)
 	f.unread[4] = false;
 	f.starred[7] = true;
 	sync_ok(st, &f, NULL, &res);
-	/* Nothing queued: no push; then feeds, one page, both sets. */
-	assert_string_equal(f.log.data, "login;feeds;articles 0 0 200;"
-	                                "ids unread 0;ids starred 0;");
+	/* Nothing queued: no push; then feeds and every article, whose
+	 * flags make the id sets needless. */
+	assert_string_equal(f.log.data, "login;feeds;articles 0 0 200;");
 	assert_int_equal(res.pushed, 0);
 	assert_int_equal(res.feeds, 3);
 	assert_int_equal(res.articles, 10);
@@ -352,9 +352,13 @@ test_first_sync(void **state)
 	/* The next sync asks only for what is above since_id. */
 	f.n_art = 12;
 	f.unread[11] = f.unread[12] = true;
+	f.unread[1] = false;
 	sync_ok(st, &f, NULL, &res);
-	assert_non_null(strstr(f.log.data, "articles 10 0 200;"));
+	assert_string_equal(f.log.data, "login;feeds;articles 10 0 200;"
+	                                "ids unread 0;ids starred 0;");
 	assert_int_equal(res.articles, 2);
+	/* Only the id sets tell of changes to articles already stored. */
+	assert_true(is_read(st, 1));
 	store_close(st);
 	fake_done(&f);
 }
@@ -409,7 +413,8 @@ test_batches(void **state)
 	assert_int_equal(res.articles, 450);
 	/* 450 pages of 200: three article requests. */
 	assert_non_null(strstr(f.log.data, "articles 0 0 200;articles 0 200 "
-	                                   "200;articles 0 400 200;ids"));
+	                                   "200;articles 0 400 200;"));
+	assert_null(strstr(f.log.data, "ids"));
 	assert_int_equal(store_mark_view_read(st, &v, NULL), 450);
 	assert_int_equal(store_sync_count(st, "ttrss", NULL), 450);
 	sync_ok(st, &f, &o, &res);
@@ -438,7 +443,7 @@ test_relogin(void **state)
 	f.relogins = 1;
 	sync_ok(st, &f, NULL, &res);
 	assert_string_equal(f.log.data, "login;feeds;login;feeds;articles 0 0 "
-	                                "200;ids unread 0;ids starred 0;");
+	                                "200;");
 	assert_int_equal(res.relogins, 1);
 	/* Twice in a row: the sync stops rather than loop. */
 	f.relogin_op = "unread";
@@ -514,7 +519,7 @@ test_too_big(void **state)
 	assert_int_equal(res.articles, 120);
 	assert_non_null(strstr(f.log.data, "articles 0 0 200;articles 0 0 "
 	                                   "100;articles 0 0 50;articles 0 "
-	                                   "50 50;articles 0 100 50;ids"));
+	                                   "50 50;articles 0 100 50;"));
 	store_close(st);
 	fake_done(&f);
 }
@@ -561,7 +566,11 @@ test_progress(void **state)
 	fake_init(&f, 2, 3);
 	sync_ok(st, &f, &o, &res);
 	assert_string_equal(lines.data, "logging in|2 subscriptions|"
-	                                "articles: 3|3 unread|0 starred|");
+	                                "articles: 3|");
+	buf_reset(&lines);
+	sync_ok(st, &f, &o, &res);
+	assert_string_equal(lines.data, "logging in|2 subscriptions|"
+	                                "articles: 0|3 unread|0 starred|");
 	buf_done(&lines);
 	store_close(st);
 	fake_done(&f);
