@@ -104,6 +104,30 @@ urls_for(const char *cmd, struct store *st, bool *failed)
 	return path;
 }
 
+/*
+ * Moves the feeds of a sync account (the server's subscriptions, which the
+ * server owns) behind the local ones; returns how many are local. The urls
+ * file, imports, exports and `remove` deal in local feeds only.
+ */
+static size_t
+local_first(struct store_feed_list *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->feeds[i].source != NULL)
+			continue;
+		if (i != n) {
+			struct store_feed t = l->feeds[n];
+
+			l->feeds[n] = l->feeds[i];
+			l->feeds[i] = t;
+		}
+		n++;
+	}
+	return n;
+}
+
 static bool
 is_demo(const struct store_feed *f)
 {
@@ -123,13 +147,14 @@ seed(const char *path, struct store *st, struct err *err)
 {
 	struct store_feed_list *l = store_feeds(st, NULL, err);
 	struct urls_add *v;
-	size_t n = 0;
+	size_t n = 0, n_local;
 	int r;
 
 	if (l == NULL)
 		return -1;
-	v = xcalloc(l->n + 1, sizeof *v);
-	for (size_t i = 0; i < l->n; i++) {
+	n_local = local_first(l);
+	v = xcalloc(n_local + 1, sizeof *v);
+	for (size_t i = 0; i < n_local; i++) {
 		if (is_demo(&l->feeds[i]))
 			continue;
 		v[n].url = l->feeds[i].url;
@@ -204,6 +229,7 @@ subscribe(const char *cmd, struct store *st, const struct sub *subs, size_t n,
 	struct urls_add *adds = xcalloc(n + 1, sizeof *adds);
 	struct store_feed_list *l;
 	struct err err = {0};
+	size_t n_local;
 	long added = 0;
 	int pos;
 
@@ -219,10 +245,11 @@ subscribe(const char *cmd, struct store *st, const struct sub *subs, size_t n,
 		say(stderr, cmd, NULL, err.msg);
 		return -1;
 	}
-	pos = (int)l->n;
+	n_local = local_first(l);
+	pos = (int)n_local;
 	/* Sorted by URL for the lookups: an import may bring thousands. */
-	if (l->n > 0)
-		qsort(l->feeds, l->n, sizeof *l->feeds, cmp_feed_url);
+	if (n_local > 0)
+		qsort(l->feeds, n_local, sizeof *l->feeds, cmp_feed_url);
 	for (size_t i = 0; i < n; i++) {
 		struct store_feed_conf conf = {0};
 		struct store_feed key = {0};
@@ -230,9 +257,9 @@ subscribe(const char *cmd, struct store *st, const struct sub *subs, size_t n,
 		long id;
 
 		key.url = (char *)subs[i].add.url;
-		if (l->n > 0)
-			known = bsearch(&key, l->feeds, l->n, sizeof *l->feeds,
-			                cmp_feed_url);
+		if (n_local > 0)
+			known = bsearch(&key, l->feeds, n_local,
+			                sizeof *l->feeds, cmp_feed_url);
 		if (known != NULL) {
 			if (ids != NULL)
 				ids[i] = known->id;
@@ -545,9 +572,9 @@ clean(const char *s)
 }
 
 static void
-export_urls(const struct store_feed_list *l)
+export_urls(const struct store_feed_list *l, size_t n)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct store_feed *f = &l->feeds[i];
 		char **tags = xcalloc(f->n_tags + 1, sizeof *tags);
 		struct urls_add a = {0};
@@ -570,12 +597,12 @@ export_urls(const struct store_feed_list *l)
 }
 
 static void
-export_opml(const struct store_feed_list *l)
+export_opml(const struct store_feed_list *l, size_t n)
 {
-	struct feed_opml_entry *v = xcalloc(l->n + 1, sizeof *v);
+	struct feed_opml_entry *v = xcalloc(n + 1, sizeof *v);
 	struct buf out;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct store_feed *f = &l->feeds[i];
 
 		v[i].url = f->url;
@@ -588,7 +615,7 @@ export_opml(const struct store_feed_list *l)
 		v[i].n_tags = f->n_tags;
 	}
 	buf_init(&out, 0);
-	feed_opml_write(&out, "courant subscriptions", v, l->n, time(NULL));
+	feed_opml_write(&out, "courant subscriptions", v, n, time(NULL));
 	fwrite(out.data, 1, out.len, stdout);
 	buf_done(&out);
 	free(v);
@@ -641,10 +668,11 @@ cli_export(int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
+	/* The server's feeds are the server's to export. */
 	if (format[0] == 'o')
-		export_opml(l);
+		export_opml(l, local_first(l));
 	else
-		export_urls(l);
+		export_urls(l, local_first(l));
 	store_feed_list_free(l);
 	store_close(st);
 	return fflush(stdout) == 0 ? 0 : 1;
@@ -669,6 +697,7 @@ cli_remove(int argc, char **argv)
 	};
 	const char *db = NULL;
 	struct store_feed_list *l = NULL;
+	size_t n_local;
 	struct err err = {0};
 	struct store *st;
 	char *urls = NULL;
@@ -700,12 +729,15 @@ cli_remove(int argc, char **argv)
 	l = store_feeds(st, NULL, &err);
 	if (l == NULL)
 		goto store_fail;
+	n_local = local_first(l);
 	for (int i = optind; i < argc; i++) {
 		const char *key = argv[i];
 		const struct store_feed *f = NULL;
 		const char *url = key;
 		int in_file = 0;
 
+		/* Local feeds first, then the server's: those are only
+		 * named, to say where to unsubscribe. */
 		for (size_t k = 0; k < l->n && f == NULL; k++)
 			if (strcmp(l->feeds[k].url, key) == 0)
 				f = &l->feeds[k];
@@ -713,6 +745,13 @@ cli_remove(int argc, char **argv)
 			if (l->feeds[k].title != NULL &&
 			    strcmp(l->feeds[k].title, key) == 0)
 				f = &l->feeds[k];
+		if (f != NULL && f >= l->feeds + n_local) {
+			say(stderr, "remove", key,
+			    "is a feed of the sync server: unsubscribe there "
+			    "(the next sync removes it here)");
+			status = 1;
+			continue;
+		}
 		if (f != NULL)
 			url = f->url;
 		if (urls != NULL) {

@@ -90,6 +90,22 @@ if grep -q 'Fake feed one.*\[News\]' "$tmp/feeds" && grep -q 'Fake feed two' "$t
 else
 	fail "feeds: $(cat "$tmp/feeds")"
 fi
+# The server's feeds are the server's: never exported, removed only there.
+run export --format urls
+if [ "$rc" = 0 ] && ! grep -q 'example.invalid' "$tmp/out"; then
+	pass
+else
+	fail "export showed the server's feeds: $(cat "$tmp/out" "$tmp/err")"
+fi
+run remove "Fake feed two"
+expect 1 "is a feed of the sync server: unsubscribe there"
+run -u "$tmp/urls" remove http://example.invalid/1.xml
+expect 1 "is a feed of the sync server"
+if [ "$("$COURANT" --db "$db" feeds | grep -c 'Fake feed')" = 2 ] && [ ! -s "$tmp/urls" ]; then
+	pass
+else
+	fail "remove touched a server feed or wrote the urls file"
+fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 	# Owned by someone else (CI runs as root: hand the file away).
 	cp "$tmp/pw" "$tmp/pw-nobody"
