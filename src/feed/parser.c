@@ -89,6 +89,18 @@ make_entity(struct feed_parser *p, const xmlChar *name, const char *utf8)
  * (the duplicate check): a tag with 200,000 attributes takes minutes. */
 #define MAX_ATTRIBUTES 256
 
+/* Remembers why a declaration was not taken, for the message when the
+ * entity is used ("undefined" would be wrong). */
+static void
+refuse_declaration(struct feed_parser *p, const xmlChar *name, const char *why)
+{
+	if (p->refused == NULL)
+		p->refused = xmlHashCreate(16);
+	if (p->refused != NULL &&
+	    xmlHashSize(p->refused) < MAX_DECLARED_ENTITIES)
+		xmlHashAddEntry(p->refused, name, (void *)why);
+}
+
 static void
 sax_entity_decl(void *ctx, const xmlChar *name, int type,
                 const xmlChar *public_id, const xmlChar *system_id,
@@ -99,10 +111,21 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 
 	(void)public_id;
 	(void)system_id;
+	if (type == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
+	    type == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY) {
+		refuse_declaration(p, name, "an external entity");
+		return;
+	}
 	if (type != XML_INTERNAL_GENERAL_ENTITY || text == NULL)
 		return;
-	if (strlen(text) > MAX_ENTITY_TEXT || strpbrk(text, "&<%") != NULL)
+	if (strlen(text) > MAX_ENTITY_TEXT) {
+		refuse_declaration(p, name, "over 1 KiB");
 		return;
+	}
+	if (strpbrk(text, "&<%") != NULL) {
+		refuse_declaration(p, name, "it holds references or markup");
+		return;
+	}
 	if (p->declared_entities >= MAX_DECLARED_ENTITIES)
 		return;
 	if (p->entities != NULL && xmlHashLookup(p->entities, name) != NULL)
@@ -150,6 +173,17 @@ sax_get_entity(void *ctx, const xmlChar *name)
 		return refuse_entities(p, "entities expand to over 1 MiB");
 	if (ent == NULL && p->made_entities >= MAX_MADE_ENTITIES)
 		return refuse_entities(p, "too many different entity names");
+	if (ent == NULL && p->refused != NULL) {
+		const char *why = xmlHashLookup(p->refused, name);
+
+		if (why != NULL) {
+			char *msg = xasprintf("entity '%.64s' not expanded: %s",
+			                      (const char *)name, why);
+
+			parser_note_error(p, msg);
+			free(msg);
+		}
+	}
 	if (ent == NULL) {
 		/* Feeds use HTML's entities without declaring them: not
 		 * well-formed, but the text is plain to recover. */
@@ -906,6 +940,8 @@ feed_parser_free(struct feed_parser *p)
 	}
 	if (p->entities != NULL)
 		xmlHashFree(p->entities, free_entity);
+	if (p->refused != NULL)
+		xmlHashFree(p->refused, NULL);
 	charset_decoder_free(p->decoder);
 	buf_done(&p->utf8);
 	capture_reset(&p->cap);

@@ -153,7 +153,8 @@ struct feed_parser {
 	xmlParserCtxtPtr ctxt;
 	xmlSAXHandler sax;
 	xmlHashTablePtr entities; /* name -> xmlEntityPtr we made */
-	size_t entity_bytes;      /* bytes expanded from document entities */
+	xmlHashTablePtr refused; /* name -> why its declaration was not taken */
+	size_t entity_bytes;     /* bytes expanded from document entities */
 	size_t declared_entities;
 	size_t made_entities; /* for HTML or unknown names */
 
