@@ -346,7 +346,7 @@ fetch_curl_message(int code)
 	case CURLE_PEER_FAILED_VERIFICATION:
 		return "TLS certificate verification failed";
 	case CURLE_BAD_CONTENT_ENCODING:
-		return "bad content encoding (broken compressed body)";
+		return "bad content encoding";
 	case CURLE_FILESIZE_EXCEEDED:
 		return "the feed is larger than the size limit";
 	case CURLE_FILE_COULDNT_READ_FILE:

@@ -819,7 +819,8 @@ finish(struct poller *p, struct transfer *t, CURLcode result)
 		         result != CURLE_PEER_FAILED_VERIFICATION &&
 		         result != CURLE_SSL_CONNECT_ERROR &&
 		         result != CURLE_RECV_ERROR &&
-		         result != CURLE_SEND_ERROR)
+		         result != CURLE_SEND_ERROR &&
+		         result != CURLE_BAD_CONTENT_ENCODING)
 			err_set(&err, ERR_NET, "%s", msg);
 		else
 			set_error(&err, ERR_NET,

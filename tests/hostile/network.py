@@ -402,6 +402,30 @@ for _kind in ("gzip", "deflate", "br"):
     _make(_kind)
 
 
+@case("network", "invalid-gzip",
+      "a body that says Content-Encoding: gzip but is not gzip fails the feed "
+      "with 'bad content encoding'")
+def _(env):
+    play(env, static(b"\x1f\x8b\x08\x00garbage that is not deflate" * 20,
+                     headers={"Content-Encoding": "gzip"}),
+         "bad content encoding (", "unencoding")
+
+
+def stacked(req):
+    body = feed_doc("bad", 5).encode()
+    for _ in range(8):
+        body = zlib.compress(body)
+    reply(req, 200, body, {"Content-Encoding": ", ".join(["deflate"] * 8)})
+
+
+@case("network", "eight-stacked-encodings",
+      "a body compressed eight times over (Content-Encoding: deflate, "
+      "deflate, ...) is refused with 'bad content encoding', not decoded "
+      "eight times")
+def _(env):
+    play(env, stacked, "bad content encoding", "more than 5 content encodings")
+
+
 # ---- broken HTTP ---------------------------------------------------------------
 
 
