@@ -14,8 +14,10 @@ PY_LOG_COMPILER = $(PYTHON3)
 HOSTILE_TESTS = tests/hostile/terminal.py tests/hostile/commands.py \
 	tests/hostile/content.py tests/hostile/network.py \
 	tests/hostile/storage.py tests/hostile/process.py
-TESTS += $(HOSTILE_TESTS)
-EXTRA_DIST += tests/hostile/harness.py $(HOSTILE_TESTS)
+# table.py checks that docs/SECURITY.md lists every case as it is.
+TESTS += $(HOSTILE_TESTS) tests/hostile/table.py
+EXTRA_DIST += tests/hostile/harness.py $(HOSTILE_TESTS) \
+	tests/hostile/table.py docs/SECURITY.md
 
 # Sync against a real tt-rss on loopback (issue 9); skipped (77) where it
 # cannot be installed or started.

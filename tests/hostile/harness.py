@@ -143,12 +143,35 @@ class Result:
                 f"{self.maxrss_kb} KiB out={self.out[-300:]!r} err={self.err[-300:]!r}")
 
 
+# The peak resident size of each running child, from /proc. wait4's
+# ru_maxrss cannot be used: Linux carries the forking parent's high-water
+# mark across exec, so every child would weigh at least what this Python
+# process weighs.
+_peak_kb = {}
+
+
+def _note_peak(pid):
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    kb = int(line.split()[1])
+                    _peak_kb[pid] = max(kb, _peak_kb.get(pid, 0))
+                    return
+    except (OSError, ValueError):
+        pass
+
+
 def _wait(pid, deadline):
-    """waitpid with a deadline; (status, rusage) or None on timeout."""
+    """waitpid with a deadline; (status, rusage, peak KiB) or None on
+    timeout. The peak is the child's own VmHWM, read while it runs (a high
+    water mark: reading it once after the peak is enough), else wait4's
+    figure for a child too quick to be read."""
     while True:
+        _note_peak(pid)
         got, status, usage = os.wait4(pid, os.WNOHANG)
         if got == pid:
-            return status, usage
+            return status, usage, _peak_kb.pop(pid, usage.ru_maxrss)
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.005)
@@ -246,12 +269,12 @@ class Env:
             os.kill(p.pid, signal.SIGKILL)
             got = _wait(p.pid, time.monotonic() + 10)
         seconds = time.monotonic() - started
-        status, usage = got
+        status, usage, peak_kb = got
         p.returncode = _exit_code(status)  # keeps Popen from waiting again
         for t in readers:
             t.join(10)
         return Result(p.returncode, b"".join(out), b"".join(err), seconds,
-                      usage.ru_maxrss, timed_out, usage.ru_utime + usage.ru_stime)
+                      peak_kb, timed_out, usage.ru_utime + usage.ru_stime)
 
     def courant(self, *args, files=True, **kw):
         return self.run(self.argv(args, files), **kw)
@@ -359,10 +382,10 @@ class Env:
             pump(0.2)
         if master >= 0:
             os.close(master)
-        status, usage = got
+        status, usage, peak_kb = got
         p.returncode = _exit_code(status)
         r = Result(p.returncode, bytes(out), b"", time.monotonic() - started,
-                   usage.ru_maxrss, timed_out, usage.ru_utime + usage.ru_stime)
+                   peak_kb, timed_out, usage.ru_utime + usage.ru_stime)
         if failure:
             raise Failure(f"{failure}; {r!r}")
         return r

@@ -29,7 +29,9 @@ def table():
         module = importlib.import_module(name)
         promise = " ".join(module.__doc__.split("\n\n")[0].split())
         cases = [c for c in harness._cases if c[0] == name]
-        lines.append(f"### {name} ({len(cases)} cases, tests/hostile/{name}.py)")
+        number = CATEGORIES.index(name) + 1
+        lines.append(f"### Promise {number}: {name} ({len(cases)} cases, "
+                     f"tests/hostile/{name}.py)")
         lines.append("")
         lines.append(promise)
         lines.append("")
@@ -37,6 +39,7 @@ def table():
         lines.append("|---|---|")
         for _, case_name, case_promise, _ in cases:
             text = " ".join(case_promise.split()).replace("|", "\\|")
+            text = text.replace("<", "&lt;").replace(">", "&gt;")
             lines.append(f"| `{case_name}` | {text} |")
         lines.append("")
     names = [c[1] for c in harness._cases]
