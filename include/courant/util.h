@@ -77,6 +77,17 @@ char *str_trim(char *s);
 /* Lowercases ASCII letters in place; returns s. */
 char *str_lower(char *s);
 
+/*
+ * Appends the markup s[0..n) to b (NULL: only looks) without the
+ * attributes of a start tag past the max-th: from the first one too many
+ * to the tag's end the bytes are dropped, an empty-element tag staying
+ * one. An attribute starts at a non-blank after a blank or a quoted value
+ * (a blank around '=' may count one more: keep max far above real tags).
+ * True when something was dropped. libxml2 2.9 compares a tag's attributes
+ * pairwise; this keeps that cost bounded (src/util/markup.c).
+ */
+bool markup_cap_attributes(struct buf *b, const char *s, size_t n, int max);
+
 /* The user's home directory: $HOME when it is an absolute path, else the
  * password database's entry (SECURITY.md 3.6), as a string to free; NULL
  * when neither says. */

@@ -23,7 +23,7 @@
 #define TITLE_MAX 200
 /* libxml2 2.9 compares each attribute of a start tag with every other one
  * (the duplicate check): a 2 MiB page can hold 400,000 attributes, which
- * take many minutes. See feed_guard_attributes(). */
+ * take many minutes. See markup_cap_attributes(). */
 #define MAX_ATTRIBUTES 256
 
 static bool
@@ -174,103 +174,6 @@ next_node(xmlNode *n)
 	return n != NULL ? n->next : NULL;
 }
 
-static bool
-is_tag_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-/* See private.h. */
-bool
-feed_guard_attributes(struct buf *b, const char *s, size_t n)
-{
-	enum { OUT, OPEN, NAME, SPACE, ATTR, DQ, SQ, SKIP, SKIP_DQ, SKIP_SQ };
-	int state = OUT, attrs = 0;
-	size_t run = 0; /* start of the bytes to copy; n while dropping */
-	bool dropped = false, slash = false;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		const char *hit;
-
-		switch (state) {
-		case OUT:
-			hit = memchr(s + i, '<', n - i);
-			if (hit == NULL)
-				i = n - 1;
-			else {
-				i = (size_t)(hit - s);
-				state = OPEN;
-			}
-			break;
-		case OPEN:
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-				state = NAME;
-				attrs = 0;
-			} else {
-				state = OUT;
-				i--; /* another '<'? */
-			}
-			break;
-		case NAME:
-		case SPACE:
-		case ATTR:
-			if (c == '>')
-				state = OUT;
-			else if (is_tag_space(c))
-				state = SPACE;
-			else if (state == NAME || c == '/')
-				;
-			else if (c == '"' || c == '\'')
-				state = c == '"' ? DQ : SQ;
-			else if (state == SPACE && c != '=') {
-				if (++attrs > MAX_ATTRIBUTES) {
-					if (b != NULL)
-						buf_append(b, s + run, i - run);
-					run = n;
-					state = SKIP;
-					dropped = true;
-					slash = false;
-				} else {
-					state = ATTR;
-				}
-			}
-			break;
-		case DQ:
-		case SQ:
-		case SKIP_DQ:
-		case SKIP_SQ:
-			hit = memchr(s + i,
-			             state == DQ || state == SKIP_DQ ? '"'
-			                                             : '\'',
-			             n - i);
-			if (hit == NULL)
-				i = n - 1;
-			else {
-				i = (size_t)(hit - s);
-				state = state == DQ || state == SQ ? SPACE
-				                                   : SKIP;
-			}
-			break;
-		case SKIP:
-			if (c == '>') {
-				/* An empty-element tag stays one. */
-				if (slash && b != NULL)
-					buf_putc(b, '/');
-				run = i;
-				state = OUT;
-			} else if (c == '"' || c == '\'') {
-				state = c == '"' ? SKIP_DQ : SKIP_SQ;
-			}
-			slash = c == '/';
-			break;
-		}
-	}
-	if (run < n && b != NULL)
-		buf_append(b, s + run, n - run);
-	return dropped;
-}
-
 size_t
 feed_discover(const char *html, size_t n, const char *base,
               struct feed_found **out)
@@ -287,7 +190,7 @@ feed_discover(const char *html, size_t n, const char *base,
 	if (html == NULL || n == 0 || n > INT32_MAX)
 		return 0;
 	buf_init(&page, 0);
-	feed_guard_attributes(&page, html, n);
+	markup_cap_attributes(&page, html, n, MAX_ATTRIBUTES);
 	/* The page's own <meta charset> decides; titles are sanitized. */
 	doc = htmlReadMemory(page.data, (int)page.len, NULL, NULL, opts);
 	buf_done(&page);

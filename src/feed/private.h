@@ -56,14 +56,5 @@ void feed_person_from_string(struct feed_person *p, const char *s);
 void feed_item_make_key(struct feed_item *it);
 /* True when a text value with no type information looks like HTML. */
 bool feed_looks_like_html(const char *s);
-/*
- * discover.c: appends the markup s[0..n) to b (NULL: only looks) without
- * the attributes of a start tag past 256, which libxml2 2.9 would compare
- * pairwise; true when some were dropped. An attribute starts at a
- * non-blank after a blank or a quoted value (a blank around '=' may count
- * one more: the cap is far above any real tag). The renderer has the same
- * guard, and the feed parser a streaming one.
- */
-bool feed_guard_attributes(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -701,100 +701,6 @@ start_document(void *ctx)
 	}
 }
 
-static bool
-is_tag_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-/*
- * Appends s to b without the attributes of a start tag past
- * HTML_MAX_ATTRIBUTES: from the first one too many to the tag's end, the
- * bytes are dropped. An attribute starts at a non-blank after a blank or a
- * quoted value, so "a=1 b c='2'" is three (a blank around '=' may count
- * one more: the cap is far above any real tag).
- */
-static void
-append_guarded(struct buf *b, const char *s, size_t n)
-{
-	enum { OUT, OPEN, NAME, SPACE, ATTR, DQ, SQ, SKIP, SKIP_DQ, SKIP_SQ };
-	int state = OUT, attrs = 0;
-	size_t run = 0; /* start of the bytes to copy; n while dropping */
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		const char *hit;
-
-		switch (state) {
-		case OUT:
-			hit = memchr(s + i, '<', n - i);
-			if (hit == NULL)
-				i = n - 1;
-			else {
-				i = (size_t)(hit - s);
-				state = OPEN;
-			}
-			break;
-		case OPEN:
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-				state = NAME;
-				attrs = 0;
-			} else {
-				state = OUT;
-				i--; /* another '<'? */
-			}
-			break;
-		case NAME:
-		case SPACE:
-		case ATTR:
-			if (c == '>')
-				state = OUT;
-			else if (is_tag_space(c))
-				state = SPACE;
-			else if (state == NAME || c == '/')
-				;
-			else if (c == '"' || c == '\'')
-				state = c == '"' ? DQ : SQ;
-			else if (state == SPACE && c != '=') {
-				if (++attrs > HTML_MAX_ATTRIBUTES) {
-					buf_append(b, s + run, i - run);
-					run = n;
-					state = SKIP;
-				} else {
-					state = ATTR;
-				}
-			}
-			break;
-		case DQ:
-		case SQ:
-		case SKIP_DQ:
-		case SKIP_SQ:
-			hit = memchr(s + i,
-			             state == DQ || state == SKIP_DQ ? '"'
-			                                             : '\'',
-			             n - i);
-			if (hit == NULL)
-				i = n - 1;
-			else {
-				i = (size_t)(hit - s);
-				state = state == DQ || state == SQ ? SPACE
-				                                   : SKIP;
-			}
-			break;
-		case SKIP:
-			if (c == '>') {
-				run = i;
-				state = OUT;
-			} else if (c == '"' || c == '\'') {
-				state = c == '"' ? SKIP_DQ : SKIP_SQ;
-			}
-			break;
-		}
-	}
-	if (run < n)
-		buf_append(b, s + run, n - run);
-}
-
 void
 render_html(struct layout *l, const char *s, size_t n)
 {
@@ -815,7 +721,7 @@ render_html(struct layout *l, const char *s, size_t n)
 	 * parent. */
 	buf_init(&in, 0);
 	buf_puts(&in, "<body>");
-	append_guarded(&in, s, n);
+	markup_cap_attributes(&in, s, n, HTML_MAX_ATTRIBUTES);
 	/*
 	 * What htmlReadMemory() does, with one change: element names and
 	 * short texts go into the parser's dictionary (the HTML options turn

@@ -1,6 +1,6 @@
 # util: libc-only helpers shared by every module.
 libcourant_a_SOURCES += src/util/err.c src/util/xalloc.c src/util/buf.c \
-	src/util/str.c src/util/text.c src/util/home.c
+	src/util/str.c src/util/text.c src/util/home.c src/util/markup.c
 noinst_HEADERS += include/courant/err.h include/courant/util.h \
 	include/courant/text.h
 
