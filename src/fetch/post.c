@@ -154,8 +154,12 @@ fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
 	count_traffic(fp);
 	curl_easy_getinfo(fp->h, CURLINFO_RESPONSE_CODE, &code);
 	*status = (int)code;
-	if (rc == CURLE_WRITE_ERROR && run.over_cap) {
-		err_set(err, ERR_NET, "the reply is larger than %zu KiB",
+	/* Over the cap as it came, or announced so by Content-Length
+	 * (CURLOPT_MAXFILESIZE_LARGE): the caller may ask for less. */
+	if ((rc == CURLE_WRITE_ERROR && run.over_cap) ||
+	    rc == CURLE_FILESIZE_EXCEEDED) {
+		err_set(err, ERR_NET,
+		        "the server's reply is larger than %zu KiB",
 		        fp->o.max_bytes >> 10);
 		ret = -2;
 		goto out;

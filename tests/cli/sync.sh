@@ -153,6 +153,18 @@ expect 1 "the server has no category 'Nope'"
 run add --remote "file:///etc/passwd"
 expect 2 "is not an http or https URL"
 
+# A reply whose Content-Length is over the cap: smaller pages, not a
+# failure.
+unserve
+export TTRSS_FAKE_BIG_ABOVE=3
+serve
+unset TTRSS_FAKE_BIG_ABOVE
+config 'set sync-password-command "printf fake-pw"'
+"$COURANT" -c "$conf" --db "$tmp/db-big" sync --progress >"$tmp/out" 2>"$tmp/err"
+rc=$?
+expect 0 "sync: articles: pages of 3"
+expect 0 "synced: 0 changes pushed, 2 feeds, 5 articles received"
+
 # The password never shows, whatever happened.
 if grep -q 'fake-pw' "$tmp/all"; then fail "the password was printed"; else pass; fi
 unserve

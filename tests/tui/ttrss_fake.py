@@ -8,7 +8,10 @@ is tests/sync/'s; this one needs no packages and can be slowed down.
     ttrss_fake.py PORTFILE LOGFILE [DELAY]
 
 writes the port it listens on to PORTFILE, each updateArticle body to
-LOGFILE, and waits DELAY seconds before each answer.
+LOGFILE, and waits DELAY seconds before each answer. With
+TTRSS_FAKE_BIG_ABOVE=N in the environment, a getHeadlines with content
+asking for more than N articles is answered with a Content-Length of
+64 MiB (over courant's cap) and nothing more.
 """
 import json
 import os
@@ -33,6 +36,7 @@ for i in range(1, 6):
 port_file, log_file = sys.argv[1], sys.argv[2]
 delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 sessions = set()
+big_above = int(os.environ.get("TTRSS_FAKE_BIG_ABOVE", "0"))
 
 
 def reply(content, status=0):
@@ -108,6 +112,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         time.sleep(delay)
+        try:
+            req = json.loads(body)
+        except ValueError:
+            req = {}
+        if (big_above and isinstance(req, dict)
+                and req.get("op") == "getHeadlines"
+                and req.get("show_content")
+                and int(req.get("limit", 0)) > big_above):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/json")
+            self.send_header("Content-Length", str(64 << 20))
+            self.end_headers()
+            self.close_connection = True
+            return
         try:
             out = answer(json.loads(body))
         except (ValueError, KeyError):
