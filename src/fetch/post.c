@@ -22,6 +22,9 @@ struct fetch_post {
 	struct poller_opts o;
 	char *user_agent;
 	struct fetch_post_stats stats;
+	/* libcurl's message buffer: the handle keeps pointing at it
+	 * between requests and while it is cleaned up. */
+	char errbuf[CURL_ERROR_SIZE];
 };
 
 struct post_run {
@@ -111,7 +114,6 @@ fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
                 size_t n, const char *content_type, int *status,
                 struct buf *reply, struct err *err)
 {
-	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
 	struct post_run run = {reply, false};
 	char *ct;
@@ -128,7 +130,7 @@ fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
 	/* The handle keeps its connections and TLS sessions; every option
 	 * of the previous request is dropped. */
 	curl_easy_reset(fp->h);
-	if (fetch_easy_setup(fp->h, url, &fp->o, errbuf, err) < 0)
+	if (fetch_easy_setup(fp->h, url, &fp->o, fp->errbuf, err) < 0)
 		return -1;
 	ct = xasprintf("Content-Type: %s",
 	               content_type ? content_type : "application/json");
@@ -168,9 +170,9 @@ fetch_post_send(struct fetch_post *fp, const char *url, const char *body,
 		const char *msg = fetch_curl_message(rc);
 
 		err_set(err, ERR_NET, "%s",
-		        msg != NULL ? msg
-		        : errbuf[0] ? errbuf
-		                    : curl_easy_strerror(rc));
+		        msg != NULL     ? msg
+		        : fp->errbuf[0] ? fp->errbuf
+		                        : curl_easy_strerror(rc));
 		goto out;
 	}
 	if (code >= 300 && code < 400) {
