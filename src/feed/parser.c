@@ -134,9 +134,9 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 	make_entity(p, name, text);
 }
 
-/* Stops the parse for an entity abuse; the reason becomes the error. */
-static xmlEntityPtr
-refuse_entities(struct feed_parser *p, const char *why)
+/* Stops the parse for a DTD abuse; the reason becomes the error. */
+static void
+stop_parse(struct feed_parser *p, const char *why)
 {
 	if (!p->stopped) {
 		p->stopped = true;
@@ -148,7 +148,37 @@ refuse_entities(struct feed_parser *p, const char *why)
 		if (p->ctxt != NULL)
 			xmlStopParser(p->ctxt);
 	}
+}
+
+static xmlEntityPtr
+refuse_entities(struct feed_parser *p, const char *why)
+{
+	stop_parse(p, why);
 	return NULL;
+}
+
+/* An attribute declared with a default in the DTD is added by libxml2 to
+ * every start tag of its element, past the attribute guard, and then
+ * compared pairwise with the others: thousands of declarations make each
+ * tag cost seconds. Real feeds declare none; past MAX_ATTRIBUTES the
+ * document is hostile and the parse stops. */
+static void
+sax_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *name,
+                   int type, int def, const xmlChar *default_value,
+                   xmlEnumerationPtr tree)
+{
+	struct feed_parser *p = ctx;
+
+	(void)elem;
+	(void)name;
+	(void)type;
+	(void)def;
+	(void)default_value;
+	/* libxml2 frees the enumeration only when nobody is called. */
+	if (tree != NULL)
+		xmlFreeEnumeration(tree);
+	if (++p->declared_attributes > MAX_ATTRIBUTES)
+		stop_parse(p, "the DTD declares more than 256 attributes");
 }
 
 static xmlEntityPtr
@@ -423,7 +453,7 @@ feed_parser_new(const struct feed_source *src, feed_item_fn *on_item, void *arg)
 	p->sax.comment = NULL;
 	p->sax.processingInstruction = NULL;
 	p->sax.elementDecl = NULL;
-	p->sax.attributeDecl = NULL;
+	p->sax.attributeDecl = sax_attribute_decl;
 	p->sax.notationDecl = NULL;
 	p->sax.unparsedEntityDecl = NULL;
 	p->sax.setDocumentLocator = NULL;

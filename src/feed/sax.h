@@ -156,7 +156,8 @@ struct feed_parser {
 	xmlHashTablePtr refused; /* name -> why its declaration was not taken */
 	size_t entity_bytes;     /* bytes expanded from document entities */
 	size_t declared_entities;
-	size_t made_entities; /* for HTML or unknown names */
+	size_t made_entities;       /* for HTML or unknown names */
+	size_t declared_attributes; /* <!ATTLIST> declarations seen */
 
 	struct frame *frames;
 	int depth;    /* frames in use */

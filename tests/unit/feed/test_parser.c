@@ -32,6 +32,7 @@ struct result {
 	char *feed_title;
 	char *feed_link;
 	char *language;
+	bool truncated;
 	enum feed_format format;
 	int stop_after; /* stop when this many items were seen (0: never) */
 	int rc;
@@ -100,6 +101,7 @@ parse_doc(struct result *r, const char *doc, size_t n, size_t chunk,
 		r->rc = feed_parser_finish(p, &err);
 	info = feed_parser_info(p);
 	r->wellformed = feed_parser_wellformed(p);
+	r->truncated = feed_parser_truncated(p);
 	r->error = feed_parser_error(p) ? xstrdup(feed_parser_error(p)) : NULL;
 	r->encoding = feed_parser_encoding(p) ? xstrdup(feed_parser_encoding(p)) : NULL;
 	r->feed_title = info->title.value ? xstrdup(info->title.value) : NULL;
@@ -717,6 +719,40 @@ test_item_copy(void **state)
 	}
 }
 
+/* Attributes declared with a default in the DTD reach every start tag of
+ * their element past the attribute guard: too many stop the parse. */
+static void
+test_dtd_attribute_defaults(void **state)
+{
+	struct result r = { 0 };
+	struct buf doc;
+
+	(void)state;
+	buf_init(&doc, 0);
+	buf_puts(&doc, "<!DOCTYPE rss [<!ATTLIST item");
+	for (int i = 0; i < 60000; i++)
+		buf_printf(&doc, " a%d CDATA 'x'", i);
+	buf_puts(&doc, ">]><rss><channel>");
+	for (int i = 0; i < 4; i++)
+		buf_puts(&doc, "<item><title>t</title></item>");
+	buf_puts(&doc, "</channel></rss>");
+	parse_doc(&r, doc.data, doc.len, 4096, NULL);
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.items, 0);
+	assert_non_null(r.error);
+	assert_non_null(strstr(r.error, "more than 256 attributes"));
+	result_done(&r);
+	buf_done(&doc);
+
+	/* A few declarations are fine. */
+	parse_str(&r, "<!DOCTYPE rss [<!ATTLIST item a CDATA 'x' "
+	              "b (one|two) 'one'>]><rss><channel>"
+	              "<item><title>t</title></item></channel></rss>");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.items, 1);
+	result_done(&r);
+}
+
 int
 main(void)
 {
@@ -740,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_person_strings),
 		cmocka_unit_test(test_item_copy),
 		cmocka_unit_test(test_xml_base_scheme),
+		cmocka_unit_test(test_dtd_attribute_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
