@@ -33,6 +33,7 @@ struct engine {
 	const char *src;
 	struct sync_opts o;
 	struct sync_result *res;
+	int feed_pulls; /* times the feed list was pulled in this sync */
 };
 
 static void progress(struct engine *e, const char *fmt, ...)
@@ -193,6 +194,7 @@ pull_feeds(struct engine *e, struct err *err)
 		rf[i].n_tags = f.v[i].category != NULL ? 1 : 0;
 	}
 	rc = store_remote_feeds_set(e->st, e->src, rf, f.n, err);
+	e->feed_pulls++;
 	e->res->feeds = (long)f.n;
 	progress(e, "%zu subscription%s", f.n, f.n == 1 ? "" : "s");
 	free(rf);
@@ -213,6 +215,39 @@ id_above(const char *a, const char *b)
 	if (b == NULL || *b == '\0')
 		return true;
 	return na != nb ? na > nb : strcmp(a, b) > 0;
+}
+
+/*
+ * True when an article of the page names a feed the store does not know
+ * (subscribed on the server after the feed list was pulled): then the
+ * list is pulled again, once per sync, so that the page is not skipped.
+ * An article whose feed is still unknown after that (TT-RSS's archived
+ * articles have feed 0, or a feed no longer listed) is skipped for good:
+ * since_id moves past it all the same, or every sync would fetch
+ * everything again.
+ */
+static int
+page_needs_feeds(struct engine *e, const struct sync_articles *a, bool *needs,
+                 struct err *err)
+{
+	*needs = false;
+	if (e->feed_pulls > 1)
+		return 0;
+	for (size_t i = 0; i < a->n && !*needs; i++) {
+		const char *fid = a->v[i].feed_id;
+		bool seen = false;
+		long id;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(a->v[k].feed_id, fid) == 0;
+		if (seen)
+			continue;
+		id = store_remote_feed_id(e->st, e->src, fid, err);
+		if (id < 0)
+			return -1;
+		*needs = id == 0;
+	}
+	return 0;
 }
 
 /*
@@ -242,6 +277,7 @@ pull_articles(struct engine *e, bool *everything, struct err *err)
 		struct store_remote_item *items;
 		long stored;
 		size_t got;
+		bool refeed;
 		int tries = 0;
 
 		do
@@ -257,6 +293,12 @@ pull_articles(struct engine *e, bool *everything, struct err *err)
 		if (rc != 0)
 			break;
 		pages++;
+		if (page_needs_feeds(e, &a, &refeed, err) < 0 ||
+		    (refeed && pull_feeds(e, err) < 0)) {
+			sync_articles_done(&a);
+			rc = -1;
+			break;
+		}
 		items = xcalloc(a.n + 1, sizeof *items);
 		for (size_t i = 0; i < a.n; i++) {
 			items[i].remote_id = a.v[i].id;

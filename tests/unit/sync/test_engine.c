@@ -43,6 +43,12 @@ struct fake {
 	int set_state_calls;
 	size_t max_ids_per_call;
 	int logins;
+	/* The last hidden_feeds feeds are listed from the second feeds call
+	 * on (subscribed during the sync); article orphan (if > 0) is in
+	 * feed 0, as TT-RSS's archived articles are. */
+	int hidden_feeds;
+	int feeds_calls;
+	int orphan;
 };
 
 static void
@@ -89,18 +95,21 @@ f_feeds(struct sync_backend *b, struct sync_feeds *out, struct err *err)
 	struct fake *f = (struct fake *)b;
 	int rc;
 
+	int n;
+
 	note(f, "feeds");
 	rc = fault(f, "feeds", err);
 	if (rc != 0)
 		return rc;
-	out->v = xcalloc((size_t)f->n_feeds + 1, sizeof *out->v);
-	for (int i = 0; i < f->n_feeds; i++) {
+	n = f->feeds_calls++ == 0 ? f->n_feeds - f->hidden_feeds : f->n_feeds;
+	out->v = xcalloc((size_t)n + 1, sizeof *out->v);
+	for (int i = 0; i < n; i++) {
 		out->v[i].id = xasprintf("%d", i + 1);
 		out->v[i].url = xasprintf("http://example.org/%d.xml", i + 1);
 		out->v[i].title = xasprintf("Feed %d", i + 1);
 		out->v[i].category = i % 2 ? xstrdup("odd") : NULL;
 	}
-	out->n = (size_t)f->n_feeds;
+	out->n = (size_t)n;
 	return 0;
 }
 
@@ -144,7 +153,8 @@ f_articles(struct sync_backend *b, const char *since_id, long skip, int limit,
 		struct sync_article *a = &out->v[out->n++];
 
 		a->id = xasprintf("%d", id);
-		a->feed_id = xasprintf("%d", id % f->n_feeds + 1);
+		a->feed_id = xasprintf(
+		        "%d", id == f->orphan ? 0 : id % f->n_feeds + 1);
 		a->is_read = !f->unread[id];
 		a->is_starred = f->starred[id];
 		a->item.key = xasprintf("ttrss:%d", id);
@@ -550,6 +560,48 @@ progress_line(const char *line, void *arg)
 	buf_printf(arg, "%s|", line);
 }
 
+/* Articles of a feed subscribed on the server after the feed list was
+ * pulled: the list is pulled again, once, and they are stored. One whose
+ * feed stays unknown (feed 0) is skipped, and since_id moves past it. */
+static void
+test_unknown_feed(void **state)
+{
+	struct fake f;
+	struct store *st = open_mem();
+	struct sync_result res;
+	struct err err = {0};
+	char *since;
+
+	(void)state;
+	fake_init(&f, 3, 10);
+	f.hidden_feeds = 1;
+	f.orphan = 9;
+	sync_ok(st, &f, NULL, &res);
+	assert_int_equal(f.feeds_calls, 2);
+	assert_int_equal(res.feeds, 3);
+	assert_int_equal(res.articles, 9);
+	assert_true(local_id(st, 5) > 0); /* in feed 3, the late one */
+	since = store_sync_get(st, "ttrss", "since_id", &err);
+	assert_non_null(since);
+	assert_string_equal(since, "10");
+	free(since);
+	/* Nothing new: one feed list, nothing fetched again. */
+	sync_ok(st, &f, NULL, &res);
+	assert_int_equal(f.feeds_calls, 3);
+	assert_int_equal(res.articles, 0);
+	assert_non_null(strstr(f.log.data, "articles 10 0 200;"));
+	/* A new article of feed 0 only: skipped, since_id past it. */
+	f.n_art = 12;
+	f.orphan = 12;
+	sync_ok(st, &f, NULL, &res);
+	assert_int_equal(res.articles, 1);
+	since = store_sync_get(st, "ttrss", "since_id", &err);
+	assert_string_equal(since, "12");
+	free(since);
+	store_close(st);
+	fake_done(&f);
+}
+
 static void
 test_progress(void **state)
 {
@@ -588,6 +640,7 @@ main(void)
 	        cmocka_unit_test(test_too_big),
 	        cmocka_unit_test(test_subscribe),
 	        cmocka_unit_test(test_progress),
+	        cmocka_unit_test(test_unknown_feed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
