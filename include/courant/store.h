@@ -420,7 +420,11 @@ struct store_remote_feed {
 /* Makes the remote feeds of source exactly those given: new ones added
  * (after the local feeds in the list, in the order given), known ones (by
  * remote_id) get their url, title and tags updated, those gone are removed
- * with their items and pending changes. One transaction. */
+ * with their items and pending changes. One transaction. 0, or -1 and err.
+ * Except an empty list (no entry with a remote_id and a url) while the
+ * store has remote feeds of source: a server that lists nothing is more
+ * likely broken than emptied, so nothing changes and the number of those
+ * feeds, kept, is returned. */
 int store_remote_feeds_set(struct store *st, const char *source,
                            const struct store_remote_feed *f, size_t n,
                            struct err *err);

@@ -181,7 +181,10 @@ struct sync_result {
  * articles since the stored since_id and the unread and starred sets. Each
  * step is its own store transaction; a failure stops the sync with err and
  * keeps whatever was not pushed queued. res (may be NULL) is filled as far
- * as the sync got. 0 or -1.
+ * as the sync got. 0 or -1. A server that lists no feeds while the store
+ * has some of its feeds removes none (store_remote_feeds_set()); the
+ * progress line says so ("the server lists no feeds: kept the 3 known
+ * ones").
  */
 int sync_run(struct store *st, struct sync_backend *b,
              const struct sync_opts *o, struct sync_result *res,

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -311,6 +312,15 @@ store_remote_feeds_set(struct store *st, const char *source,
 	if (rc != SQLITE_DONE) {
 		store_dberr(st->db, rc, "store the server's feeds", err);
 		goto fail;
+	}
+	/* No feed at all is more likely a server's hiccup than an account
+	 * emptied on purpose: dropping every feed with its items (starred
+	 * ones too) on that word would be too costly. */
+	if (n_kept == 0 && n_gone > 0) {
+		free(kept);
+		free(gone);
+		store_rollback(st);
+		return (int)(n_gone < INT_MAX ? n_gone : INT_MAX);
 	}
 	for (size_t i = 0; i < n_gone; i++)
 		if (drop_feed(st, gone[i], err) < 0)

@@ -196,7 +196,12 @@ pull_feeds(struct engine *e, struct err *err)
 	rc = store_remote_feeds_set(e->st, e->src, rf, f.n, err);
 	e->feed_pulls++;
 	e->res->feeds = (long)f.n;
-	progress(e, "%zu subscription%s", f.n, f.n == 1 ? "" : "s");
+	if (rc > 0)
+		progress(e,
+		         "the server lists no feeds: kept the %d known one%s",
+		         rc, rc == 1 ? "" : "s");
+	else
+		progress(e, "%zu subscription%s", f.n, f.n == 1 ? "" : "s");
 	free(rf);
 	sync_feeds_done(&f);
 	return rc < 0 ? -1 : 0;

@@ -250,6 +250,32 @@ test_sync_state(void **state)
 	store_close(st);
 }
 
+/* A server that lists no feeds while the store has some: a hiccup, not
+ * an emptied account; every feed and article (starred too) stays. */
+static void
+test_empty_list_keeps(void **state)
+{
+	struct store *st = open_mem();
+	struct err err = {0};
+
+	(void)state;
+	two_feeds(st);
+	put1(st, "100", "10", "kept", "us");
+	put1(st, "101", "11", "kept too", "r-");
+	assert_int_equal(store_remote_feeds_set(st, SRC, NULL, 0, &err), 2);
+	assert_true(store_remote_feed_id(st, SRC, "10", &err) > 0);
+	assert_true(store_remote_feed_id(st, SRC, "11", &err) > 0);
+	assert_int_equal(sql_long(st, "SELECT count(*) FROM items"), 2);
+	/* A list with feeds is still the server's word. */
+	set_feeds(st,
+	          &(struct store_remote_feed){"11", "http://b.example/feed",
+	                                      "Beta", NULL, 0},
+	          1);
+	assert_int_equal(store_remote_feed_id(st, SRC, "10", &err), 0);
+	assert_int_equal(sql_long(st, "SELECT count(*) FROM items"), 1);
+	store_close(st);
+}
+
 /* The feed list after each step of store_remote_feeds_set(), beside a
  * local feed that shares a URL with a remote one. */
 static void
@@ -281,8 +307,8 @@ test_feeds_set(void **state)
 	          {"2", "http://y2/feed", "Y", two, 3}},
 	         3,
 	         {"2 http://y2/feed Y a,b"}},
-	        /* The account's feeds all go. */
-	        {{{NULL, NULL, NULL, NULL, 0}}, 0, {NULL}},
+	        /* An empty list removes nothing (a server's hiccup). */
+	        {{{NULL, NULL, NULL, NULL, 0}}, 0, {"2 http://y2/feed Y a,b"}},
 	};
 	struct store *st = open_mem();
 	struct err err = {0};
@@ -994,6 +1020,7 @@ main(void)
 	        cmocka_unit_test(test_empty_and_usage),
 	        cmocka_unit_test(test_sync_state),
 	        cmocka_unit_test(test_feeds_set),
+	        cmocka_unit_test(test_empty_list_keeps),
 	        cmocka_unit_test(test_same_url),
 	        cmocka_unit_test(test_items_put),
 	        cmocka_unit_test(test_queue),

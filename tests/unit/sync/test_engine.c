@@ -623,6 +623,16 @@ test_progress(void **state)
 	sync_ok(st, &f, &o, &res);
 	assert_string_equal(lines.data, "logging in|2 subscriptions|"
 	                                "articles: 0|3 unread|0 starred|");
+	/* A server listing no feeds: the store keeps its own, and says so. */
+	buf_reset(&lines);
+	f.hidden_feeds = 2;
+	f.feeds_calls = 0;
+	sync_ok(st, &f, &o, &res);
+	assert_string_equal(lines.data,
+	                    "logging in|the server lists no feeds: kept the 2 "
+	                    "known ones|articles: 0|3 unread|0 starred|");
+	assert_int_equal(res.articles, 0);
+	assert_int_equal(is_read(st, 3), false);
 	buf_done(&lines);
 	store_close(st);
 	fake_done(&f);
