@@ -84,9 +84,15 @@ char *str_lower(char *s);
  * one. An attribute starts at a non-blank after a blank or a quoted value
  * (a blank around '=' may count one more: keep max far above real tags).
  * True when something was dropped. libxml2 2.9 compares a tag's attributes
- * pairwise; this keeps that cost bounded (src/util/markup.c).
+ * pairwise; this keeps that cost bounded (src/util/markup.c). flags
+ * says whose names: MARKUP_HTML or MARKUP_XML.
  */
-bool markup_cap_attributes(struct buf *b, const char *s, size_t n, int max);
+enum {
+	MARKUP_HTML = 0, /* a tag's name starts with an ASCII letter */
+	MARKUP_XML = 1,  /* ... or with '_', ':' or a non-ASCII character */
+};
+bool markup_cap_attributes(struct buf *b, const char *s, size_t n, int max,
+                           int flags);
 
 /* The user's home directory: $HOME when it is an absolute path, else the
  * password database's entry (SECURITY.md 3.6), as a string to free; NULL

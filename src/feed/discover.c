@@ -190,7 +190,7 @@ feed_discover(const char *html, size_t n, const char *base,
 	if (html == NULL || n == 0 || n > INT32_MAX)
 		return 0;
 	buf_init(&page, 0);
-	markup_cap_attributes(&page, html, n, MAX_ATTRIBUTES);
+	markup_cap_attributes(&page, html, n, MAX_ATTRIBUTES, MARKUP_HTML);
 	/* The page's own <meta charset> decides; titles are sanitized. */
 	doc = htmlReadMemory(page.data, (int)page.len, NULL, NULL, opts);
 	buf_done(&page);

@@ -721,7 +721,7 @@ render_html(struct layout *l, const char *s, size_t n)
 	 * parent. */
 	buf_init(&in, 0);
 	buf_puts(&in, "<body>");
-	markup_cap_attributes(&in, s, n, HTML_MAX_ATTRIBUTES);
+	markup_cap_attributes(&in, s, n, HTML_MAX_ATTRIBUTES, MARKUP_HTML);
 	/*
 	 * What htmlReadMemory() does, with one change: element names and
 	 * short texts go into the parser's dictionary (the HTML options turn

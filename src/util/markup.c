@@ -19,8 +19,19 @@ is_tag_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+/* Can c start a tag's name? XML names may begin with '_', ':' or any
+ * non-ASCII character; HTML's tokenizer wants an ASCII letter. */
+static bool
+is_name_start(unsigned char c, int flags)
+{
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+		return true;
+	return (flags & MARKUP_XML) && (c >= 0x80 || c == '_' || c == ':');
+}
+
 bool
-markup_cap_attributes(struct buf *b, const char *s, size_t n, int max)
+markup_cap_attributes(struct buf *b, const char *s, size_t n, int max,
+                      int flags)
 {
 	enum { OUT, OPEN, NAME, SPACE, ATTR, DQ, SQ, SKIP, SKIP_DQ, SKIP_SQ };
 	int state = OUT, attrs = 0;
@@ -42,7 +53,7 @@ markup_cap_attributes(struct buf *b, const char *s, size_t n, int max)
 			}
 			break;
 		case OPEN:
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			if (is_name_start((unsigned char)c, flags)) {
 				state = NAME;
 				attrs = 0;
 			} else {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* clang-format off */
 #include <cmocka.h>
@@ -216,6 +217,66 @@ test_round_trip(void **state)
 	feed_opml_free(a);
 }
 
+/* An element with too many attributes, whatever its name starts with. */
+static char *
+many_attributes(const char *name, int n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "<opml version=\"2.0\"><body><%s", name);
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, " a%d=\"\"", i);
+	buf_printf(&b, "/><outline type=\"rss\" "
+	               "xmlUrl=\"https://e.example/\"/></body></opml>");
+	return b.data;
+}
+
+static void
+test_hostile(void **state)
+{
+	static const char *const names[] = {"outline", "_x", ":x", "\xc3\xa9"};
+	struct err err = {0};
+	struct feed_opml *o;
+	struct buf doc;
+	clock_t start;
+
+	(void)state;
+	/* XML names start with more than ASCII letters: each one's tag is
+	 * capped, and a tag under the cap is taken. */
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *text = many_attributes(names[i], 300);
+
+		err_clear(&err);
+		o = parse(text, &err);
+		if (o != NULL)
+			fail_msg("<%s> with 300 attributes accepted", names[i]);
+		assert_non_null(strstr(err.msg, "more than 256 attributes"));
+		free(text);
+		text = many_attributes(names[i], 200);
+		o = parse(text, &err);
+		assert_non_null(o);
+		feed_opml_free(o);
+		free(text);
+	}
+	/* A DOCTYPE is refused before its declarations cost anything:
+	 * 60,000 attribute defaults took libxml2 seconds. */
+	buf_init(&doc, 0);
+	buf_puts(&doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE opml [<!ATTLIST "
+	               "outline");
+	for (int i = 0; i < 60000; i++)
+		buf_printf(&doc, " a%d CDATA 'x'", i);
+	buf_puts(&doc, ">]><opml><body><outline type=\"rss\" "
+	               "xmlUrl=\"https://e.example/\"/></body></opml>");
+	start = clock();
+	err_clear(&err);
+	o = feed_opml_parse(doc.data, doc.len, &err);
+	assert_null(o);
+	assert_non_null(strstr(err.msg, "DOCTYPE is not accepted"));
+	assert_true(clock() - start < CLOCKS_PER_SEC);
+	buf_done(&doc);
+}
+
 int
 main(void)
 {
@@ -224,6 +285,7 @@ main(void)
 	        cmocka_unit_test(test_nested),
 	        cmocka_unit_test(test_no_host),
 	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
