@@ -333,12 +333,27 @@ migrate_7(sqlite3 *db, struct err *err)
  * never reused so a change queued during a push outlives store_sync_done();
  * sync_state, each account's small bookkeeping (since_id...).
  */
+static int foreign_keys(sqlite3 *db, bool *on, struct err *err);
+
 static int
 migrate_8(sqlite3 *db, struct err *err)
 {
 	sqlite3_stmt *s;
+	bool fk_on = true;
 	int rc;
 
+	/* With foreign keys on, DROP TABLE feeds below would delete every
+	 * item by cascade: refuse rather than trust the caller. */
+	if (foreign_keys(db, &fk_on, err) < 0)
+		return -1;
+	if (fk_on) {
+		err_set(err, ERR_DB,
+		        "cannot upgrade the database to version 8 with foreign "
+		        "keys on (its items would be deleted); the database "
+		        "was "
+		        "not changed");
+		return -1;
+	}
 	if (store_exec(db,
 	               "DROP TRIGGER items_count_delete;"
 	               "DROP TRIGGER items_count_update;"
@@ -503,8 +518,14 @@ store_schema_migrate(sqlite3 *db, int target, struct err *err)
 	 * after, whatever happens (each step checks its keys itself). */
 	if (v < target && foreign_keys(db, &fk_was_on, err) < 0)
 		return -1;
-	if (fk_was_on)
-		sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	if (fk_was_on) {
+		rc = sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL,
+		                  NULL);
+		if (rc != SQLITE_OK) {
+			store_dberr(db, rc, "upgrade the database", err);
+			return -1;
+		}
+	}
 	while (v < target) {
 		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
@@ -532,12 +553,24 @@ store_schema_migrate(sqlite3 *db, int target, struct err *err)
 		}
 		v++;
 	}
-	if (!sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (fk_was_on)
-		sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(db)) {
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			store_dberr(db, rc, "upgrade the database", err);
+			goto fail;
+		}
+	}
+	if (fk_was_on) {
+		rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL,
+		                  NULL);
+		if (rc != SQLITE_OK) {
+			store_dberr(db, rc, "upgrade the database", err);
+			return -1;
+		}
+	}
 	return 0;
 fail:
+	/* Best effort: err already says what went wrong. */
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	if (fk_was_on)

@@ -922,6 +922,68 @@ test_poller_skips_remote(void **state)
 	store_close(st);
 }
 
+/* Denies every change of the foreign_keys pragma (reading it is fine). */
+static int
+deny_fk_pragma(void *arg, int action, const char *a1, const char *a2,
+               const char *a3, const char *a4)
+{
+	(void)arg;
+	(void)a3;
+	(void)a4;
+	if (action == SQLITE_PRAGMA && a1 != NULL &&
+	    strcmp(a1, "foreign_keys") == 0 && a2 != NULL)
+		return SQLITE_DENY;
+	return SQLITE_OK;
+}
+
+/* Version 8 rebuilds feeds: if foreign keys cannot be turned off, the
+ * upgrade stops rather than let DROP TABLE delete every item. */
+static void
+test_migrate_8_needs_fk_off(void **state)
+{
+	char dir[] = "/tmp/courant-sync.XXXXXX";
+	struct err err = {0};
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *path;
+	char *cmd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/v7.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(store_schema_migrate(db, 7, &err), 0);
+	assert_int_equal(
+	        sqlite3_exec(db,
+	                     "INSERT INTO feeds (id, url, position) VALUES"
+	                     " (3, 'http://old/a', 0);"
+	                     "INSERT INTO items (id, feed_id, key, title, date,"
+	                     " first_seen, hash) VALUES"
+	                     " (5, 3, 'k5', 'Kangaroo', 5, 5, 1);"
+	                     "PRAGMA foreign_keys = ON;",
+	                     NULL, NULL, NULL),
+	        SQLITE_OK);
+	sqlite3_set_authorizer(db, deny_fk_pragma, NULL);
+	assert_int_equal(store_schema_migrate(db, 8, &err), -1);
+	assert_int_equal(err.code, ERR_DB);
+	sqlite3_set_authorizer(db, NULL, NULL);
+	assert_int_equal(
+	        sqlite3_prepare_v2(db,
+	                           "SELECT (SELECT count(*) FROM items)"
+	                           " * 100 + (SELECT user_version FROM"
+	                           " pragma_user_version)",
+	                           -1, &s, NULL),
+	        SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 107);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
 /* A version 7 database (local feeds, items, state, the index) migrates
  * with everything kept, and what version 8 adds works on it. */
 static void
@@ -1032,6 +1094,7 @@ main(void)
 	        cmocka_unit_test(test_urls_sync_leaves_remote),
 	        cmocka_unit_test(test_poller_skips_remote),
 	        cmocka_unit_test(test_migrate_7_to_8),
+	        cmocka_unit_test(test_migrate_8_needs_fk_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
