@@ -192,13 +192,17 @@ put_feed(struct store *st, const char *source,
 		                  err);
 	if (s == NULL)
 		goto fail;
-	sqlite3_bind_int64(s, 1, id);
+	/* Each statement gets only its own parameters. */
+	if (id != 0)
+		sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, f->url);
 	store_bind_text(s, 3, f->title);
 	sqlite3_bind_int(s, 4, position);
-	store_bind_text(s, 5, source);
-	store_bind_text(s, 6, f->remote_id);
-	sqlite3_bind_int64(s, 7, store_now());
+	if (id == 0) {
+		store_bind_text(s, 5, source);
+		store_bind_text(s, 6, f->remote_id);
+		sqlite3_bind_int64(s, 7, store_now());
+	}
 	rc = step_reset(st, s, "store the server's feeds", err);
 	sqlite3_finalize(s);
 	if (rc < 0)
