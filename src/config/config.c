@@ -10,12 +10,16 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "courant/config.h"
@@ -112,8 +116,52 @@ check_printable(const char *v, const char **why)
 	return 0;
 }
 
+/* True when the host of the authority that starts at p (up to '/', '?'
+ * or '#') is this machine: localhost, 127.0.0.0/8 or [::1], written as
+ * such (other spellings of an address are not recognised). */
+static bool
+is_loopback_host(const char *p)
+{
+	size_t end = strcspn(p, "/?#");
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *at;
+	char host[64];
+	size_t n;
+
+	/* user@host: the host is after the last '@'. */
+	for (at = p + end; at > p && at[-1] != '@'; at--)
+		;
+	end -= (size_t)(at - p);
+	p = at;
+	if (*p == '[') {
+		const char *close = memchr(p, ']', end);
+
+		if (close == NULL || (size_t)(close - p - 1) >= sizeof host)
+			return false;
+		n = (size_t)(close - p - 1);
+		memcpy(host, p + 1, n);
+		host[n] = '\0';
+		return inet_pton(AF_INET6, host, &a6) == 1 &&
+		       IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	n = strcspn(p, ":/?#");
+	if (n > end)
+		n = end;
+	if (n >= sizeof host)
+		return false;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	if (strcasecmp(host, "localhost") == 0 ||
+	    strcasecmp(host, "localhost.") == 0)
+		return true;
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	       (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 /* The server's address: http or https with a host, as typed (the API is
- * this plus "api/"); "" is "not set". */
+ * this plus "api/"); "" is "not set". The login sends the password in
+ * its body: plain http is for a server on this machine only. */
 static int
 check_sync_url(const char *v, const char **why)
 {
@@ -133,6 +181,12 @@ check_sync_url(const char *v, const char **why)
 	}
 	if (*host == '\0' || *host == '/' || strchr(v, ' ') != NULL) {
 		*why = "not a URL with a host";
+		return -1;
+	}
+	if (host == v + 7 && !is_loopback_host(host)) {
+		*why = "with http:// the password would cross the network in "
+		       "clear text: use https:// (http:// is only for a "
+		       "server on this machine: localhost, 127.0.0.1, [::1])";
 		return -1;
 	}
 	return 0;

@@ -271,6 +271,23 @@ test_errors(void **state)
 	        {"# ok\n\n\nset osc52 yes\nset mouse on\nbogus\n",
 	         "conf:6: unknown command 'bogus'"},
 	        {"set mouse yes\n\xc3\x28\n", "conf:2: not valid UTF-8"},
+	        /* The password must not cross the network in clear. */
+	        {"set sync-url \"https://example.org/tt-rss/\"\n", NULL},
+	        {"set sync-url \"http://example.org/tt-rss/\"\n",
+	         "conf:1: sync-url: with http:// the password would cross the "
+	         "network in clear text: use https://"},
+	        {"set sync-url \"HTTP://10.0.0.1:8280/\"\n",
+	         "conf:1: sync-url: with http://"},
+	        {"set sync-url \"http://127.0.0.1:8280@evil.example/\"\n",
+	         "conf:1: sync-url: with http://"},
+	        {"set sync-url \"http://localhost.evil.example/\"\n",
+	         "conf:1: sync-url: with http://"},
+	        {"set sync-url \"http://[::2]/\"\n",
+	         "conf:1: sync-url: with http://"},
+	        {"set sync-url \"http://127.0.0.1:8280/tt-rss/\"\n", NULL},
+	        {"set sync-url \"http://127.9.8.7/\"\n", NULL},
+	        {"set sync-url \"http://LocalHost:1/x?y\"\n", NULL},
+	        {"set sync-url \"http://me@[::1]:8280/\"\n", NULL},
 	};
 
 	(void)state;
