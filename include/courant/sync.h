@@ -138,6 +138,10 @@ struct sync_server {
 
 #define SYNC_MAX_REPLY (16u << 20)
 
+/* The TT-RSS backend's calls; its .source names its account in the store
+ * even when no backend could be made (no password). */
+extern const struct sync_backend_ops sync_ttrss_ops;
+
 /* A TT-RSS backend; NULL and err when libcurl cannot be set up or the URL
  * is not http(s). Nothing is sent before the first call. */
 struct sync_backend *sync_ttrss_new(const struct sync_server *srv,

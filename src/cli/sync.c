@@ -89,7 +89,10 @@ cli_sync_run(const struct config *c, struct store *st, sync_progress_fn *fn,
 	if (tr != NULL)
 		memset(tr, 0, sizeof *tr);
 	if (b == NULL) {
-		res->pending = store_sync_count(st, "ttrss", NULL);
+		/* The account of the backend the config names. */
+		if (c->set.sync == CONFIG_SYNC_TTRSS)
+			res->pending = store_sync_count(
+			        st, sync_ttrss_ops.source, NULL);
 		return err->code == ERR_USAGE ? -2 : -1;
 	}
 	o.progress = fn;

@@ -31,8 +31,6 @@ struct ttrss {
 	struct buf reply;
 };
 
-static const struct sync_backend_ops ttrss_ops;
-
 void
 sync_password_free(char *pw)
 {
@@ -322,7 +320,7 @@ t_free(struct sync_backend *b)
 	free(t);
 }
 
-static const struct sync_backend_ops ttrss_ops = {
+const struct sync_backend_ops sync_ttrss_ops = {
         .source = "ttrss",
         .login = t_login,
         .feeds = t_feeds,
@@ -358,7 +356,7 @@ sync_ttrss_new(const struct sync_server *srv, struct err *err)
 	if (srv->total_timeout > 0)
 		o.total_timeout = srv->total_timeout;
 	t = xcalloc(1, sizeof *t);
-	t->base.ops = &ttrss_ops;
+	t->base.ops = &sync_ttrss_ops;
 	t->http = fetch_post_new(&o, err);
 	if (t->http == NULL) {
 		free(t);
@@ -379,7 +377,7 @@ sync_backend_traffic(const struct sync_backend *b, struct sync_traffic *tr)
 	struct fetch_post_stats s;
 
 	memset(tr, 0, sizeof *tr);
-	if (b == NULL || b->ops != &ttrss_ops)
+	if (b == NULL || b->ops != &sync_ttrss_ops)
 		return;
 	fetch_post_get_stats(((const struct ttrss *)b)->http, &s);
 	tr->requests = s.requests;
