@@ -245,3 +245,12 @@ sync_password_get(char *const *argv, const char *path, struct err *err)
 	}
 	return has_cmd ? from_command(argv, err) : from_file(path, err);
 }
+
+void
+sync_password_free(char *pw)
+{
+	if (pw == NULL)
+		return;
+	explicit_bzero(pw, strlen(pw));
+	free(pw);
+}

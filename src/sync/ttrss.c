@@ -31,15 +31,6 @@ struct ttrss {
 	struct buf reply;
 };
 
-void
-sync_password_free(char *pw)
-{
-	if (pw == NULL)
-		return;
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
-}
-
 static struct err *
 err_or(struct err *err)
 {
