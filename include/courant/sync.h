@@ -41,7 +41,8 @@ struct sync_feeds {
 };
 
 /* One article; item is owned (feed_item_clear()), its strings sanitized
- * (content stays HTML for the renderer). */
+ * (content stays HTML for the renderer); item.key is NULL: the store keys
+ * the article by id. */
 struct sync_article {
 	char *id;
 	char *feed_id;

@@ -530,9 +530,6 @@ headline(const json_t *h, struct sync_article *a)
 	a->feed_id = id_string(feed);
 	a->is_read = !get_bool(json_object_get(h, "unread"), true);
 	a->is_starred = get_bool(json_object_get(h, "marked"), false);
-	/* The server's guid is its own JSON of a hash, unique per article
-	 * and user; the key the store uses is the article's remote id. */
-	it->key = xasprintf("ttrss:%lld", id);
 	it->id = get_line(h, "guid");
 	it->title.type = FEED_TEXT_PLAIN;
 	it->title.value = get_line(h, "title");

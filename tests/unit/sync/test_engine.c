@@ -157,7 +157,6 @@ f_articles(struct sync_backend *b, const char *since_id, long skip, int limit,
 		        "%d", id == f->orphan ? 0 : id % f->n_feeds + 1);
 		a->is_read = !f->unread[id];
 		a->is_starred = f->starred[id];
-		a->item.key = xasprintf("ttrss:%d", id);
 		a->item.title.value = xasprintf("article %d", id);
 		a->item.link = xasprintf("http://example.org/a/%d", id);
 		a->item.published = a->item.updated = 1700000000 + id;
