@@ -212,13 +212,15 @@ pull_feeds(struct engine *e, struct err *err)
 static bool
 id_above(const char *a, const char *b)
 {
-	size_t na = strlen(a), nb = strlen(b);
+	size_t na, nb;
 
 	for (const char *p = a; *p; p++)
 		if (*p < '0' || *p > '9')
 			return false;
 	if (b == NULL || *b == '\0')
 		return true;
+	na = strlen(a);
+	nb = strlen(b);
 	return na != nb ? na > nb : strcmp(a, b) > 0;
 }
 
