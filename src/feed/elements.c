@@ -1086,6 +1086,12 @@ element_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 	ns = element_classify_ns((const char *)uri, (const char *)prefix);
 	if (parent == NULL) {
+		if (p->root_qname == NULL)
+			p->root_qname =
+			        prefix != NULL
+			                ? xasprintf("%s:%s",
+			                            (const char *)prefix, name)
+			                : xstrdup(name);
 		start_root(p, f, ns, name, uri, nb_ns, nss, nb_attrs, attrs);
 		return;
 	}

@@ -597,6 +597,27 @@ guard_attributes(struct feed_parser *p, const char *s, size_t n)
 		parse_chunk(p, s + run, n - run);
 }
 
+/* Keeps the last bytes of what libxml2 was given in p->tail. */
+static void
+keep_tail(struct feed_parser *p, const char *data, size_t n)
+{
+	size_t room = sizeof p->tail;
+
+	if (n >= room) {
+		memcpy(p->tail, data + n - room, room);
+		p->tail_len = room;
+		return;
+	}
+	if (p->tail_len + n > room) {
+		size_t drop = p->tail_len + n - room;
+
+		memmove(p->tail, p->tail + drop, p->tail_len - drop);
+		p->tail_len -= drop;
+	}
+	memcpy(p->tail + p->tail_len, data, n);
+	p->tail_len += n;
+}
+
 static void
 push_xml(struct feed_parser *p, const char *data, size_t n)
 {
@@ -604,7 +625,57 @@ push_xml(struct feed_parser *p, const char *data, size_t n)
 		return;
 	if (p->ctxt == NULL)
 		create_context(p);
+	keep_tail(p, data, n);
 	guard_attributes(p, data, n);
+}
+
+/* The start of the last occurrence of mark in s[0..n), or NULL. */
+static const char *
+find_last(const char *s, size_t n, const char *mark)
+{
+	size_t len = strlen(mark);
+
+	for (size_t i = n; i >= len; i--)
+		if (memcmp(s + i - len, mark, len) == 0)
+			return s + i - len;
+	return NULL;
+}
+
+/*
+ * Did the document end with the root element's end tag, then nothing but
+ * blanks, comments and processing instructions? A download cut short does
+ * not; a complete feed with unclosed tags (podcasts' <enclosure ...>) does,
+ * even though libxml2's recovery leaves elements open at its end.
+ */
+static bool
+ends_with_root_end(const struct feed_parser *p)
+{
+	const char *s = p->tail, *start;
+	size_t n = p->tail_len, len;
+
+	if (p->root_qname == NULL)
+		return false;
+	for (;;) {
+		while (n > 0 && is_tag_space(s[n - 1]))
+			n--;
+		if (n >= 3 && memcmp(s + n - 3, "-->", 3) == 0)
+			start = find_last(s, n - 3, "<!--");
+		else if (n >= 2 && memcmp(s + n - 2, "?>", 2) == 0)
+			start = find_last(s, n - 2, "<?");
+		else
+			break;
+		if (start == NULL)
+			return false; /* longer than the tail: cannot tell */
+		n = (size_t)(start - s);
+	}
+	if (n == 0 || s[n - 1] != '>')
+		return false;
+	n--;
+	while (n > 0 && is_tag_space(s[n - 1]))
+		n--;
+	len = strlen(p->root_qname);
+	return n >= len + 2 && memcmp(s + n - len, p->root_qname, len) == 0 &&
+	       memcmp(s + n - len - 2, "</", 2) == 0;
 }
 
 /* True when some byte of the word w equals c (the classic zero-byte test
@@ -885,8 +956,10 @@ feed_parser_finish(struct feed_parser *p, struct err *err)
 	if (p->ctxt == NULL)
 		parser_note_error(p, "the document is empty");
 	/* A truncated document: close what is open. The items before the
-	 * cut are kept, the one being read is dropped (see item_end()). */
-	if (p->depth > 0 && !p->stopped) {
+	 * cut are kept, the one being read is dropped (see item_end()).
+	 * Elements left open by a complete but sloppy document are closed
+	 * the same way, their items kept. */
+	if (p->depth > 0 && !p->stopped && !ends_with_root_end(p)) {
 		p->truncated = true;
 		parser_note_error(p, p->in_item
 		                             ? "truncated: the document ends "
@@ -984,6 +1057,7 @@ feed_parser_free(struct feed_parser *p)
 	free(p->person.uri);
 	feed_info_clear(&p->info);
 	free(p->root_lang);
+	free(p->root_qname);
 	free(p->error);
 	free(p->doc_base);
 	free((char *)p->src.url);

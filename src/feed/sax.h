@@ -190,7 +190,12 @@ struct feed_parser {
 	char *error;
 	bool stopped;
 	struct err stop_err;
-	bool truncated; /* the bytes ended inside an element */
+	bool truncated;   /* the bytes ended inside an element */
+	char *root_qname; /* the root element's name as written */
+	/* The last bytes handed to libxml2: a document cut short does not
+	 * end with the root's end tag (see feed_parser_finish()). */
+	char tail[256];
+	size_t tail_len;
 };
 
 /* parser.c */

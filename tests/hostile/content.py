@@ -522,6 +522,28 @@ def _(env):
           f"{feed.titles()}")
 
 
+@case("content", "unclosed-tags-complete-feed",
+      "a complete feed with unclosed tags (podcasts' <enclosure ...>, three "
+      "in the last item) is not 'cut short': every item is stored, on every "
+      "refresh")
+def _(env):
+    feed = Local(env)
+    doc = good_doc(6)
+    doc = doc.replace("</item>", '<enclosure url="https://example.org/a.mp3" '
+                                 'type="audio/mpeg" length="1"></item>')
+    k = doc.rindex("</item>")
+    doc = doc[:k] + "<a><b>" + doc[k:] + "\n<!-- generated -->\n"
+    feed.turn(doc)
+    for _ in range(2):
+        r = feed.refresh(fails=False)
+        check("cut short" not in r.text, f"refresh: {r!r}")
+        feed.kept(same=False)
+        check(feed.titles() == [f"local article {k}" for k in range(6)],
+              f"{feed.titles()}")
+    r = feed.parse()
+    check("truncated" not in r.text, f"parse: {r!r}")
+
+
 @case("content", "duplicate-guids",
       "items repeating one guid within a feed are stored once, and refreshing "
       "the same document again adds nothing")

@@ -753,6 +753,50 @@ test_dtd_attribute_defaults(void **state)
 	result_done(&r);
 }
 
+/* Truncation is decided from the bytes: a complete document with unclosed
+ * tags ends with its root's end tag, a cut one does not. */
+static void
+test_truncation_from_bytes(void **state)
+{
+	static const char *const sloppy[] = {
+	        "<rss><channel><item><title>one</title></item>"
+	        "<item><title>two</title><a><b><c></item></channel></rss>",
+	        "<rss><channel><item><title>one</title></item>"
+	        "<item><title>two</title><enclosure url='u'></item>"
+	        "</channel></rss >\n<!-- a -->\n<?pi x?>\n",
+	        "<a:feed xmlns:a='http://www.w3.org/2005/Atom'><a:entry>"
+	        "<a:title>one</a:title></a:entry><a:entry><a:title>two"
+	        "</a:title><a:link href='u'><x></a:entry></a:feed>",
+	};
+	static const char *const cut[] = {
+	        "<rss><channel><item><title>one</title></item>"
+	        "<item><title>two</title><gu",
+	        "<rss><channel><item><title>one</title></item>"
+	        "<item><title>two</title></item></channel>",
+	        "<rss><channel><item><title>one</title></item>"
+	        "<item><title>two</title><!-- </rss> -->\n",
+	};
+	struct result r = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof sloppy / sizeof sloppy[0]; i++) {
+		for (size_t chunk = 0; chunk <= 7; chunk += 7) {
+			parse_doc(&r, sloppy[i], strlen(sloppy[i]), chunk, NULL);
+			if (r.items != 2 || r.truncated)
+				fail_msg("sloppy %zu/%zu: %zu items, %s", i,
+				         chunk, r.items, r.error);
+			result_done(&r);
+		}
+	}
+	for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		parse_str(&r, cut[i]);
+		if (!r.truncated || r.items != (i == 1 ? 2u : 1u))
+			fail_msg("cut %zu: %zu items, %s", i, r.items,
+			         r.error);
+		result_done(&r);
+	}
+}
+
 int
 main(void)
 {
@@ -777,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_item_copy),
 		cmocka_unit_test(test_xml_base_scheme),
 		cmocka_unit_test(test_dtd_attribute_defaults),
+		cmocka_unit_test(test_truncation_from_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
