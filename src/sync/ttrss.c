@@ -18,6 +18,10 @@
 
 #include "private.h"
 
+/* getHeadlines' since_id and skip, getFeeds' cat_id -3 and the calls
+ * used here are all there from API level 8 on. */
+#define MIN_API_LEVEL 8
+
 #define USER_AGENT PACKAGE_NAME "/" PACKAGE_VERSION " (sync; +" PACKAGE_URL ")"
 
 struct ttrss {
@@ -90,6 +94,8 @@ body_begin(struct ttrss *t, struct buf *b, const char *op)
 	}
 }
 
+static void t_logout(struct sync_backend *b);
+
 static int
 t_login(struct sync_backend *b, struct err *err)
 {
@@ -117,6 +123,14 @@ t_login(struct sync_backend *b, struct err *err)
 		return -1; /* NOT_LOGGED_IN from login itself: a failure */
 	t->sid = sid;
 	t->api_level = level;
+	if (level < MIN_API_LEVEL) {
+		t_logout(b);
+		err_set(err, ERR_USAGE,
+		        "the server's API level is %d: courant needs level %d "
+		        "or later (upgrade Tiny Tiny RSS)",
+		        level, MIN_API_LEVEL);
+		return -1;
+	}
 	return 0;
 }
 

@@ -165,6 +165,15 @@ rc=$?
 expect 0 "sync: articles: pages of 3"
 expect 0 "synced: 0 changes pushed, 2 feeds, 5 articles received"
 
+# A server too old for the calls courant makes: a clear refusal.
+unserve
+export TTRSS_FAKE_API_LEVEL=7
+serve
+unset TTRSS_FAKE_API_LEVEL
+config 'set sync-password-command "printf fake-pw"'
+run sync
+expect 1 "the server's API level is 7: courant needs level 8 or later"
+
 # The password never shows, whatever happened.
 if grep -q 'fake-pw' "$tmp/all"; then fail "the password was printed"; else pass; fi
 unserve

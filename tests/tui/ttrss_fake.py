@@ -11,7 +11,8 @@ writes the port it listens on to PORTFILE, each updateArticle body to
 LOGFILE, and waits DELAY seconds before each answer. With
 TTRSS_FAKE_BIG_ABOVE=N in the environment, a getHeadlines with content
 asking for more than N articles is answered with a Content-Length of
-64 MiB (over courant's cap) and nothing more.
+64 MiB (over courant's cap) and nothing more; TTRSS_FAKE_API_LEVEL sets
+the API level login gives (15).
 """
 import json
 import os
@@ -37,6 +38,7 @@ port_file, log_file = sys.argv[1], sys.argv[2]
 delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
 sessions = set()
 big_above = int(os.environ.get("TTRSS_FAKE_BIG_ABOVE", "0"))
+api_level = int(os.environ.get("TTRSS_FAKE_API_LEVEL", "15"))
 
 
 def reply(content, status=0):
@@ -71,7 +73,7 @@ def answer(req):
             return reply({"error": "LOGIN_ERROR"}, 1)
         sid = "fake%d" % (len(sessions) + 1)
         sessions.add(sid)
-        return reply({"session_id": sid, "api_level": 15})
+        return reply({"session_id": sid, "api_level": api_level})
     if req.get("sid") not in sessions:
         return {"seq": -1, "status": 1, "content": {"error": "NOT_LOGGED_IN"}}
     if op == "logout":
