@@ -528,10 +528,46 @@ guard_attributes(struct feed_parser *p, const char *s, size_t n)
 			    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
 				p->tag = TAG_NAME;
 				p->tag_attrs = 0;
-			} else {
-				p->tag = TAG_OUT;
-				i--; /* another '<'? */
+			} else if (c == '!' || c == '?') {
+				/* Comments, CDATA sections and PIs hold text:
+				 * "a<b" in them starts no tag. */
+				p->tag = c == '!' ? TAG_BANG : TAG_SECTION;
+				p->tag_want = c == '!' ? NULL : "?>";
+				p->tag_match = 0;
+			} else if (c != '<') {
+				p->tag = TAG_OUT; /* '<' again: stays open */
 			}
+			break;
+		case TAG_BANG:
+			if (p->tag_want == NULL)
+				p->tag_want = c == '-' ? "--" : "[CDATA[";
+			if (c != p->tag_want[p->tag_match]) {
+				/* A declaration ("<!DOCTYPE"): not guarded. */
+				p->tag = c == '<' ? TAG_OPEN : TAG_OUT;
+			} else if (p->tag_want[++p->tag_match] == '\0') {
+				p->tag = TAG_SECTION;
+				p->tag_want = c == '-' ? "-->" : "]]>";
+				p->tag_match = 0;
+			}
+			break;
+		case TAG_SECTION:
+			if (p->tag_match == 0) {
+				hit = memchr(s + i, p->tag_want[0], n - i);
+				if (hit == NULL) {
+					i = n - 1;
+					break;
+				}
+				i = (size_t)(hit - s);
+				c = *hit;
+			}
+			if (c == p->tag_want[p->tag_match]) {
+				if (p->tag_want[++p->tag_match] == '\0')
+					p->tag = TAG_OUT;
+			} else if (c != p->tag_want[0]) {
+				p->tag_match = 0;
+			} else if (p->tag_want[1] != p->tag_want[0]) {
+				p->tag_match = 1; /* a "?" more before "?>" */
+			} /* else "--->": still two dashes */
 			break;
 		case TAG_NAME:
 		case TAG_SPACE:

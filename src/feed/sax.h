@@ -140,6 +140,8 @@ enum tag_state {
 	TAG_SKIP,  /* past the cap: dropped up to the '>' */
 	TAG_SKIP_DQ,
 	TAG_SKIP_SQ,
+	TAG_BANG,    /* after "<!": a comment or CDATA section? */
+	TAG_SECTION, /* in a comment, CDATA section or PI: up to its end */
 };
 
 struct feed_parser {
@@ -187,6 +189,9 @@ struct feed_parser {
 	enum tag_state tag;
 	int tag_attrs;  /* attributes of the start tag being sent */
 	bool tag_slash; /* in TAG_SKIP: the last byte was '/' */
+	/* TAG_BANG: the opening looked for; TAG_SECTION: the end mark. */
+	const char *tag_want;
+	size_t tag_match; /* bytes of tag_want seen */
 	char *error;
 	bool stopped;
 	struct err stop_err;

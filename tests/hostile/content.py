@@ -394,6 +394,24 @@ def _(env):
     error_line(feed.parse(seconds=5), "more than 256 attributes")
 
 
+@case("content", "less-than-in-cdata-and-comments",
+      "'a<b' followed by 400 words in a CDATA section, a comment and a PI "
+      "is text, not a tag for the attribute guard: every item is stored, "
+      "the CDATA text whole")
+def _(env):
+    feed = Local(env)
+    words = " ".join(f"w{k}" for k in range(400))
+    doc = good_doc(5).replace(
+        "Text of article 1.", f"<![CDATA[if a<b then {words}]]>").replace(
+        "<item>", f"<!-- a<b {words} --><?pi a<b {words}?><item>", 1)
+    feed.turn(doc)
+    feed.refresh(fails=False)
+    check(feed.titles() == [f"local article {k}" for k in range(5)],
+          f"{feed.titles()}")
+    r = feed.parse("--json")
+    check("w399" in r.text, f"parse: {r.text[-400:]!r}")
+
+
 @case("content", "attribute-values-1mb",
       "1 MB attribute values (an Atom link href, an enclosure url, an "
       "xml:base) are parsed in bounded time and memory and every item is "

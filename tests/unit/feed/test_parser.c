@@ -797,6 +797,56 @@ test_truncation_from_bytes(void **state)
 	}
 }
 
+/* "a<b" in a CDATA section, a comment or a PI starts no tag for the
+ * attribute guard (it swallowed the rest of the feed); a tag after one is
+ * still guarded. */
+static void
+test_attribute_guard_sections(void **state)
+{
+	static const char *const wraps[][2] = {
+	        {"<description><![CDATA[if a<b then", "]]></description>"},
+	        {"<!-- a<b", " -->"},
+	        {"<?pi a<b", " ?\?>"},
+	};
+	struct result r = { 0 };
+	struct buf doc, words;
+
+	(void)state;
+	buf_init(&words, 0);
+	for (int i = 0; i < 400; i++)
+		buf_printf(&words, " w%d", i);
+	for (size_t k = 0; k < sizeof wraps / sizeof wraps[0]; k++) {
+		for (size_t chunk = 0; chunk <= 5; chunk += 5) {
+			buf_init(&doc, 0);
+			buf_printf(&doc, "<rss><channel><item><title>one</title>"
+			                 "%s%s%s</item><item><title>two</title>"
+			                 "</item></channel></rss>",
+			           wraps[k][0], words.data, wraps[k][1]);
+			parse_doc(&r, doc.data, doc.len, chunk, NULL);
+			if (r.items != 2 || !r.wellformed)
+				fail_msg("case %zu/%zu: %zu items, %s", k, chunk,
+				         r.items, r.error);
+			if (k == 0 && strstr(r.dump.data, "w399") == NULL)
+				fail_msg("case %zu/%zu: %s", k, chunk,
+				         r.dump.data);
+			result_done(&r);
+			buf_done(&doc);
+		}
+	}
+	buf_init(&doc, 0);
+	buf_puts(&doc, "<rss><channel><!-- a<b --><item");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&doc, " a%d=''", i);
+	buf_puts(&doc, "><title>one</title></item></channel></rss>");
+	parse_doc(&r, doc.data, doc.len, 7, NULL);
+	assert_int_equal(r.items, 1);
+	assert_non_null(r.error);
+	assert_non_null(strstr(r.error, "more than 256 attributes"));
+	result_done(&r);
+	buf_done(&doc);
+	buf_done(&words);
+}
+
 int
 main(void)
 {
@@ -822,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_xml_base_scheme),
 		cmocka_unit_test(test_dtd_attribute_defaults),
 		cmocka_unit_test(test_truncation_from_bytes),
+		cmocka_unit_test(test_attribute_guard_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
