@@ -311,8 +311,10 @@ sax_error(void *ctx, xmlErrorPtr error)
 		return;
 	}
 	/* At the end of a truncated document, libxml2 says "Extra content
-	 * at the end of the document": finish() says it better. */
-	if (error->code == XML_ERR_DOCUMENT_END && p->error == NULL) {
+	 * at the end of the document": finish() says it better. After the
+	 * root's end tag, the content is really extra. */
+	if (error->code == XML_ERR_DOCUMENT_END && p->error == NULL &&
+	    p->depth > 0) {
 		p->wellformed = false;
 		return;
 	}

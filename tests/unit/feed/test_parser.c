@@ -847,6 +847,23 @@ test_attribute_guard_sections(void **state)
 	buf_done(&words);
 }
 
+/* Content after the root's end tag is named as such. */
+static void
+test_trailing_garbage(void **state)
+{
+	struct result r = { 0 };
+
+	(void)state;
+	parse_str(&r, "<rss><channel><item><title>one</title></item>"
+	              "</channel></rss><junk/>");
+	assert_int_equal(r.items, 1);
+	assert_false(r.wellformed);
+	assert_false(r.truncated);
+	assert_non_null(r.error);
+	assert_non_null(strstr(r.error, "Extra content"));
+	result_done(&r);
+}
+
 int
 main(void)
 {
@@ -873,6 +890,7 @@ main(void)
 		cmocka_unit_test(test_dtd_attribute_defaults),
 		cmocka_unit_test(test_truncation_from_bytes),
 		cmocka_unit_test(test_attribute_guard_sections),
+		cmocka_unit_test(test_trailing_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
