@@ -224,8 +224,10 @@ int ui_spawn(char *const argv[], const char *input, size_t n,
 
 /*
  * A background job (the reader's `courant sync --progress`): argv[0] is run
- * by path (no PATH search, no shell) in its own process group, with stdin
- * on /dev/null and stdout and stderr on a pipe the reader polls (j->fd).
+ * by path (no PATH search, no shell) in a session of its own (no
+ * controlling terminal; where posix_spawn cannot, a process group of its
+ * own), with stdin on /dev/null and stdout and stderr on a pipe the reader
+ * polls (j->fd).
  */
 struct ui_job {
 	pid_t pid;      /* 0: none */
@@ -240,10 +242,12 @@ bool ui_job_running(const struct ui_job *j);
 /* -1 and err when it cannot be started (or one is running). */
 int ui_job_start(struct ui_job *j, char *const argv[], struct err *err);
 /* Reads what it wrote without waiting, calling fn with each line; returns
- * 1 once it has exited and been reaped (j->status set), else 0. */
+ * 1 once it has exited and been reaped (j->status set), else 0. A job
+ * reaped elsewhere (ECHILD) has finished with status 128. */
 int ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
                 void *arg);
-/* Stops it (SIGTERM, then SIGKILL after 2 s) and reaps it. */
+/* Stops it and what it started (SIGTERM to its process group, then
+ * SIGKILL after 2 s) and reaps it. */
 void ui_job_stop(struct ui_job *j);
 
 /* Reads the description of terminal `term` (for output on fd): 0 when

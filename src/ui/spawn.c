@@ -161,12 +161,22 @@ ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
 	sigaddset(&dfl, SIGTSTP);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dfl);
-	/* Its own process group: the terminal's ^C and ^Z are the
-	 * reader's, which stops the job itself when it quits. */
+	/* Its own session (glibc 2.36), so no controlling terminal: a
+	 * password command (pass, gpg, pinentry-curses) that opens /dev/tty
+	 * fails rather than draw over the reader or stop on SIGTTIN. The
+	 * terminal's ^C and ^Z are the reader's, which stops the job's whole
+	 * process group itself when it quits. Without it, a process group
+	 * of its own. */
+#ifdef POSIX_SPAWN_SETSID
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+	                                        POSIX_SPAWN_SETSIGDEF |
+	                                        POSIX_SPAWN_SETSID);
+#else
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
 	                                        POSIX_SPAWN_SETSIGDEF |
 	                                        POSIX_SPAWN_SETPGROUP);
+#endif
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
 	                                 O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
@@ -250,7 +260,21 @@ ui_job_poll(struct ui_job *j, void (*fn)(const char *line, void *arg),
 		return 0;
 	/* Its output is closed: it has exited, or is about to (give it up
 	 * to 100 ms, else the next call looks again). */
-	for (int i = 0; waitpid(j->pid, &status, WNOHANG) != j->pid; i++) {
+	for (int i = 0;; i++) {
+		pid_t r = waitpid(j->pid, &status, WNOHANG);
+
+		if (r == j->pid)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			/* ECHILD: reaped by someone else, its status lost.
+			 * Finished, as a failure, so that a sync can start
+			 * again. */
+			j->pid = 0;
+			j->status = 128;
+			return 1;
+		}
 		if (i == 100)
 			return 0;
 		usleep(1000);
@@ -273,8 +297,9 @@ ui_job_stop(struct ui_job *j)
 		return;
 	/* Each of its store writes is one transaction and a change leaves
 	 * the queue only once the server has it: stopping it anywhere
-	 * loses nothing. Wait a little, then insist: no zombie is left. */
-	kill(j->pid, SIGTERM);
+	 * loses nothing. Wait a little, then insist: no zombie is left.
+	 * The whole group: a password command it runs goes too. */
+	kill(-j->pid, SIGTERM);
 	for (int i = 0; i < 200; i++) {
 		if (waitpid(j->pid, &status, WNOHANG) != 0) {
 			j->pid = 0;
@@ -282,7 +307,7 @@ ui_job_stop(struct ui_job *j)
 		}
 		usleep(10000);
 	}
-	kill(j->pid, SIGKILL);
+	kill(-j->pid, SIGKILL);
 	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	j->pid = 0;

@@ -4,7 +4,8 @@
 # ttrss_fake.py): a first run syncs in the background and shows the
 # server's feeds; a change made meanwhile is pushed by the next refresh
 # (R), and r on one of its feeds syncs too; with the server gone the reader says so and keeps working; quitting
-# while a sync runs stops the child and leaves no process behind.
+# while a sync runs stops the child and leaves no process behind, its
+# password command included, which runs without the reader's terminal.
 . "$top_srcdir/tests/tui/lib.sh"
 [ -n "${PYTHON3:-}" ] && [ "$PYTHON3" != no ] || skip "python3 is not installed"
 conf=$HOME/.config/courant
@@ -69,7 +70,39 @@ check "the reader still works offline" wait_for "fake article 4"
 keys q
 check "back to the feeds" wait_for "Fake feed two"
 
-# Quitting while a (slow) sync runs: the child is stopped and reaped.
+# The password command runs without the reader's terminal (in a session
+# of its own). It says whether it could open /dev/tty, then waits for
+# $tmp/tty.go (47 s at most).
+cat >"$tmp/pwcmd" <<'EOF2'
+#!/bin/sh
+if (exec </dev/tty) 2>/dev/null; then t=has-tty; else t=no-tty; fi
+echo "$t" >"$1.tmp" && mv "$1.tmp" "$1"
+i=0
+while [ ! -e "$1.go" ] && [ $i -lt 470 ]; do sleep 0.1; i=$((i + 1)); done
+echo fake-pw
+EOF2
+chmod 755 "$tmp/pwcmd"
+pwcmd_config() {
+	sed -i "s|^set sync-password-file .*|set sync-password-command \"$tmp/pwcmd $tmp/tty\"|" "$conf/config"
+	rm -f "$tmp/tty" "$tmp/tty.go"
+}
+pwcmds() { ps -eo args= | grep -F -- "$tmp/pwcmd" | grep -v grep; }
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	test -s "$1"
+}
+serve
+pwcmd_config
+keys R
+check "the password command runs" wait_file "$tmp/tty"
+check "it has no controlling terminal" grep -qx no-tty "$tmp/tty"
+touch "$tmp/tty.go"
+check "then the sync goes on" wait_for "synced: 0 changes pushed, 2 feeds"
+unserve
+
+# Quitting while a (slow) sync runs: the child is stopped and reaped,
+# and so is the password command it started.
 serve 5
 keys R
 check "a slow sync is running" wait_for "sync: logging in"
@@ -78,5 +111,17 @@ keys Q
 check "quit" test "$(wait_exit)" = 0
 check "no child left, no zombie" test -z "$(children)"
 check "no error printed" test ! -s "$tmp/stderr"
+unserve
+serve
+pwcmd_config
+start 100 20
+check "the reader is back" wait_for "Fake feed one"
+keys R
+check "a sync waits for the password" wait_file "$tmp/tty"
+check "its password command runs" test -n "$(pwcmds)"
+keys Q
+check "quit" test "$(wait_exit)" = 0
+check "no child left" test -z "$(children)"
+check "the password command is stopped too" test -z "$(pwcmds)"
 unserve
 finish
