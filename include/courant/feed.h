@@ -167,6 +167,9 @@ const char *feed_parser_error(const struct feed_parser *p);
  * short). The items before the cut were delivered, the one being read was
  * dropped. */
 bool feed_parser_truncated(const struct feed_parser *p);
+/* After finish, when truncated: what was lost, in words (the first error,
+ * feed_parser_error(), may be another problem); else NULL. */
+const char *feed_parser_truncation(const struct feed_parser *p);
 /* The encoding the bytes were decoded with, lowercase; NULL before any. */
 const char *feed_parser_encoding(const struct feed_parser *p);
 size_t feed_parser_item_count(const struct feed_parser *p);

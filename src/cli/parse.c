@@ -282,6 +282,17 @@ parse_file(const char *path, const struct feed_source *src,
 		fputc('\n', stderr);
 	}
 
+	/* Said apart when the first error is another problem. */
+	if (feed_parser_truncated(p) && mode != MODE_JSON &&
+	    (feed_parser_error(p) == NULL ||
+	     strstr(feed_parser_error(p), feed_parser_truncation(p)) == NULL)) {
+		fputs("courant parse: ", stderr);
+		cli_print_safe(stderr, path);
+		fputs(": truncated: ", stderr);
+		cli_print_safe(stderr, feed_parser_truncation(p));
+		fputc('\n', stderr);
+	}
+
 	switch (mode) {
 	case MODE_JSON:
 		json_end_array(&run.json);

@@ -999,12 +999,18 @@ feed_parser_finish(struct feed_parser *p, struct err *err)
 	 * the same way, their items kept. */
 	if (p->depth > 0 && !p->stopped && !ends_with_root_end(p)) {
 		p->truncated = true;
-		parser_note_error(p, p->in_item
-		                             ? "truncated: the document ends "
-		                               "inside an item, which was "
-		                               "dropped"
-		                             : "truncated: the document ends "
-		                               "before its end tags");
+		/* Said apart from the first error, which may be anything (a
+		 * tag cut in the middle, the media type). */
+		p->truncation = p->in_item ? "the document ends inside an "
+		                             "item, which was dropped"
+		                           : "the document ends before its "
+		                             "end tags";
+		{
+			char *msg = xasprintf("truncated: %s", p->truncation);
+
+			parser_note_error(p, msg);
+			free(msg);
+		}
 	}
 	while (p->depth > 0 && !p->stopped)
 		element_unwind(p);
@@ -1050,6 +1056,12 @@ bool
 feed_parser_truncated(const struct feed_parser *p)
 {
 	return p->truncated;
+}
+
+const char *
+feed_parser_truncation(const struct feed_parser *p)
+{
+	return p->truncated ? p->truncation : NULL;
 }
 
 const char *

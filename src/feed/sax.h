@@ -195,8 +195,9 @@ struct feed_parser {
 	char *error;
 	bool stopped;
 	struct err stop_err;
-	bool truncated;   /* the bytes ended inside an element */
-	char *root_qname; /* the root element's name as written */
+	bool truncated;         /* the bytes ended inside an element */
+	const char *truncation; /* what was lost, when truncated */
+	char *root_qname;       /* the root element's name as written */
 	/* The last bytes handed to libxml2: a document cut short does not
 	 * end with the root's end tag (see feed_parser_finish()). */
 	char tail[256];

@@ -881,7 +881,7 @@ finish(struct poller *p, struct transfer *t, CURLcode result)
 		 * what came before the cut is stored, and the user told. */
 		if (feed_parser_truncated(t->parser)) {
 			set_error(&err, ERR_PARSE, "the feed was cut short",
-			          feed_parser_error(t->parser));
+			          feed_parser_truncation(t->parser));
 			r.err = &err;
 		}
 		r.new_items = st.n_new;

@@ -522,13 +522,13 @@ def _(env):
 @case("content", "truncated-feed",
       "a feed cut in the middle of an item keeps the whole items before the "
       "cut, drops the one cut (no half article with a made-up key), and "
-      "says 'cut short' (refresh) and 'truncated' (parse)")
+      "says 'cut short' (refresh) and 'truncated' (parse), and 'dropped'")
 def _(env):
     feed = Local(env)
     doc = good_doc(6)
     feed.turn(doc[:doc.index("local article 5") + 8])
     r = feed.refresh(fails=False)
-    error_line(r, "cut short", "truncated")
+    error_line(r, "cut short", "dropped")
     feed.kept(same=False)
     check(feed.titles() == [f"local article {k}" for k in range(5)],
           f"{feed.titles()}")
@@ -538,6 +538,22 @@ def _(env):
     feed.refresh(fails=False)
     check(feed.titles() == [f"local article {k}" for k in range(6)],
           f"{feed.titles()}")
+
+
+@case("content", "truncated-inside-a-tag",
+      "a feed cut inside a tag of its last item (where libxml2's first "
+      "complaint is the tag) still says that it was cut short and that the "
+      "item was dropped, in refresh and in parse")
+def _(env):
+    feed = Local(env)
+    doc = good_doc(6)
+    feed.turn(doc[:doc.index("<guid>local-5") + 3])
+    r = feed.refresh(fails=False)
+    error_line(r, "cut short", "dropped")
+    feed.kept(same=False)
+    check(feed.titles() == [f"local article {k}" for k in range(5)],
+          f"{feed.titles()}")
+    error_line(feed.parse(), "truncated", "dropped")
 
 
 @case("content", "unclosed-tags-complete-feed",

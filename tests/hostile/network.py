@@ -448,7 +448,7 @@ def _(env):
     p = Play(env).setup()
     p.turn(short_length)
     r = p.refresh(fails=False, same=False)
-    check(b"Feed bad: the feed was cut short (truncated" in r.out,
+    check(b"Feed bad: the feed was cut short (the document ends" in r.out,
           f"the cut is not reported: {r!r}")
     after = p.bad_state()
     titles = sorted(line.split("\t")[5] for line in after)

@@ -33,6 +33,7 @@ struct result {
 	char *feed_link;
 	char *language;
 	bool truncated;
+	char *truncation;
 	enum feed_format format;
 	int stop_after; /* stop when this many items were seen (0: never) */
 	int rc;
@@ -102,6 +103,7 @@ parse_doc(struct result *r, const char *doc, size_t n, size_t chunk,
 	info = feed_parser_info(p);
 	r->wellformed = feed_parser_wellformed(p);
 	r->truncated = feed_parser_truncated(p);
+	r->truncation = feed_parser_truncation(p) ? xstrdup(feed_parser_truncation(p)) : NULL;
 	r->error = feed_parser_error(p) ? xstrdup(feed_parser_error(p)) : NULL;
 	r->encoding = feed_parser_encoding(p) ? xstrdup(feed_parser_encoding(p)) : NULL;
 	r->feed_title = info->title.value ? xstrdup(info->title.value) : NULL;
@@ -126,6 +128,7 @@ result_done(struct result *r)
 	free(r->feed_title);
 	free(r->feed_link);
 	free(r->language);
+	free(r->truncation);
 	memset(r, 0, sizeof *r);
 }
 
@@ -864,6 +867,33 @@ test_trailing_garbage(void **state)
 	result_done(&r);
 }
 
+/* Truncation is said apart from the first error, whatever that was. */
+static void
+test_truncation_said_apart(void **state)
+{
+	static const char doc[] = "<rss><channel><item><title>one</title>"
+	                          "</item><item><title>two</title><gu";
+	struct feed_source plain = { .content_type = "text/plain" };
+	struct result r = { 0 };
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		parse_doc(&r, doc, strlen(doc), 0, k ? &plain : NULL);
+		assert_int_equal(r.items, 1);
+		assert_true(r.truncated);
+		assert_non_null(r.truncation);
+		assert_non_null(strstr(r.truncation, "inside an item, which "
+		                                     "was dropped"));
+		/* The first problem is still the first error. */
+		assert_null(strstr(r.error, "dropped"));
+		result_done(&r);
+	}
+	parse_str(&r, "<rss><channel><item><title>one</title></item>"
+	              "</channel></rss>");
+	assert_null(r.truncation);
+	result_done(&r);
+}
+
 int
 main(void)
 {
@@ -891,6 +921,7 @@ main(void)
 		cmocka_unit_test(test_truncation_from_bytes),
 		cmocka_unit_test(test_attribute_guard_sections),
 		cmocka_unit_test(test_trailing_garbage),
+		cmocka_unit_test(test_truncation_said_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
