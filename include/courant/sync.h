@@ -189,7 +189,9 @@ struct sync_result {
  * as the sync got. 0 or -1. A server that lists no feeds while the store
  * has some of its feeds removes none (store_remote_feeds_set()); the
  * progress line says so ("the server lists no feeds: kept the 3 known
- * ones").
+ * ones"). The unread and starred sets are paged with one id of overlap:
+ * when the list moved meanwhile (read on another machine) it is listed
+ * again, once; if it moves again the state is not pulled this time.
  */
 int sync_run(struct store *st, struct sync_backend *b,
              const struct sync_opts *o, struct sync_result *res,

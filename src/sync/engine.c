@@ -34,6 +34,7 @@ struct engine {
 	struct sync_opts o;
 	struct sync_result *res;
 	int feed_pulls; /* times the feed list was pulled in this sync */
+	bool ids_moved; /* an id set kept changing while it was listed */
 };
 
 static void progress(struct engine *e, const char *fmt, ...)
@@ -346,26 +347,36 @@ pull_articles(struct engine *e, bool *everything, struct err *err)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Every id of one set; *complete false when max pages were not enough. */
+/*
+ * One listing of a set. The list may change on the server while it is
+ * paged with skip (another machine reads an article: every later id moves
+ * up one, and one would be missed and marked read here). So each page
+ * after the first starts one id early: that id must be the last one seen,
+ * else *moved is set and the listing is dropped.
+ */
 static int
-pull_ids(struct engine *e, enum sync_set set, struct sync_ids *out,
-         bool *complete, struct err *err)
+pull_ids_once(struct engine *e, enum sync_set set, struct sync_ids *out,
+              bool *complete, bool *moved, struct err *err)
 {
 	int limit = e->o.page;
 	int max = e->o.max_pages * ID_PAGES_FACTOR;
 	size_t cap = 0;
 
 	*complete = false;
+	*moved = false;
 	memset(out, 0, sizeof *out);
+	if (limit < 2)
+		limit = 2; /* one id of overlap, at least one new */
 	for (int page = 0; page < max; page++) {
 		struct sync_ids ids = {0};
+		long skip = out->n > 0 ? (long)out->n - 1 : 0;
+		size_t from = 0;
 		int rc, tries = 0;
 
 		do
-			rc = e->b->ops->ids(e->b, set, (long)out->n, limit,
-			                    &ids, err);
+			rc = e->b->ops->ids(e->b, set, skip, limit, &ids, err);
 		while (again(e, &rc, &tries, err));
-		if (rc == SYNC_TOO_BIG && limit > 1) {
+		if (rc == SYNC_TOO_BIG && limit > 2) {
 			limit /= 2;
 			page--;
 			continue;
@@ -374,19 +385,52 @@ pull_ids(struct engine *e, enum sync_set set, struct sync_ids *out,
 			sync_ids_done(out);
 			return -1;
 		}
+		if (out->n > 0) {
+			if (ids.n == 0 ||
+			    strcmp(ids.v[0], out->v[out->n - 1]) != 0) {
+				sync_ids_done(&ids);
+				sync_ids_done(out);
+				*moved = true;
+				return 0;
+			}
+			free(ids.v[0]);
+			from = 1;
+		}
 		if (out->n + ids.n > cap) {
 			cap = (out->n + ids.n) * 2;
 			out->v = xreallocarray(out->v, cap, sizeof *out->v);
 		}
-		if (ids.n > 0)
-			memcpy(out->v + out->n, ids.v, ids.n * sizeof *ids.v);
-		out->n += ids.n;
+		if (ids.n > from)
+			memcpy(out->v + out->n, ids.v + from,
+			       (ids.n - from) * sizeof *ids.v);
+		out->n += ids.n - from;
 		free(ids.v);
 		if ((int)ids.n < limit) {
 			*complete = true;
 			break;
 		}
 	}
+	return 0;
+}
+
+/* Every id of one set; *complete false when max pages were not enough or
+ * the list changed during two listings in a row (e->ids_moved). */
+static int
+pull_ids(struct engine *e, enum sync_set set, struct sync_ids *out,
+         bool *complete, struct err *err)
+{
+	const char *name = set == SYNC_SET_UNREAD ? "unread" : "starred";
+	bool moved = false;
+
+	for (int tries = 0; tries < 2; tries++) {
+		if (pull_ids_once(e, set, out, complete, &moved, err) < 0)
+			return -1;
+		if (!moved)
+			return 0;
+		progress(e, "%s: the list changed meanwhile, listing again",
+		         name);
+	}
+	e->ids_moved = true;
 	return 0;
 }
 
@@ -408,7 +452,9 @@ pull_state(struct engine *e, struct err *err)
 	if (!all_unread || !all_starred) {
 		/* A partial set would mark the rest read: leave the state
 		 * as it is rather than guess. */
-		progress(e, "too many articles: read state not pulled");
+		progress(e, "%s: read state not pulled",
+		         e->ids_moved ? "the server's lists kept changing"
+		                      : "too many articles");
 		changed = 0;
 	} else {
 		changed = store_remote_state_apply(

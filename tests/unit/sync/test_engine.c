@@ -49,6 +49,11 @@ struct fake {
 	int hidden_feeds;
 	int feeds_calls;
 	int orphan;
+	/* Another machine reads article read_id[i] right after the
+	 * read_after[i]-th ids call (counted in ids_calls). */
+	int ids_calls;
+	int read_after[2];
+	int read_id[2];
 };
 
 static void
@@ -185,6 +190,10 @@ f_ids(struct sync_backend *b, enum sync_set set, long skip, int limit,
 		if (in && seen++ >= skip)
 			out->v[out->n++] = xasprintf("%d", id);
 	}
+	f->ids_calls++;
+	for (int i = 0; i < 2; i++)
+		if (f->ids_calls == f->read_after[i])
+			f->unread[f->read_id[i]] = false;
 	return 0;
 }
 
@@ -601,6 +610,66 @@ test_unknown_feed(void **state)
 	fake_done(&f);
 }
 
+/* The unread list changes on the server while it is paged: the engine
+ * sees it and lists again, so no article is marked read by mistake; a
+ * list that changes again leaves the state as it is. */
+static void
+test_ids_moving(void **state)
+{
+	struct fake f;
+	struct store *st = open_mem();
+	struct sync_result res;
+	struct sync_opts o = {0};
+	struct buf lines;
+
+	(void)state;
+	buf_init(&lines, 0);
+	o.progress = progress_line;
+	o.progress_arg = &lines;
+	fake_init(&f, 3, 450);
+	sync_ok(st, &f, NULL, &res);
+	assert_int_equal(res.articles, 450);
+	/* 400 is read elsewhere after the first page: every later id moves
+	 * up one, and 250 would be missed. */
+	f.ids_calls = 0;
+	f.read_after[0] = 1;
+	f.read_id[0] = 400;
+	sync_ok(st, &f, &o, &res);
+	assert_non_null(strstr(f.log.data, "ids unread 0;ids unread 199;"
+	                                   "ids unread 0;ids unread 199;"
+	                                   "ids unread 398;ids starred 0;"));
+	assert_non_null(strstr(lines.data, "unread: the list changed "
+	                                   "meanwhile, listing again|449 "
+	                                   "unread|"));
+	assert_false(is_read(st, 250));
+	assert_false(is_read(st, 251));
+	assert_true(is_read(st, 400));
+	/* Changing during both listings: the state is left alone. */
+	buf_reset(&lines);
+	f.ids_calls = 0;
+	f.read_after[0] = 1;
+	f.read_id[0] = 300;
+	f.read_after[1] = 3;
+	f.read_id[1] = 350;
+	sync_ok(st, &f, &o, &res);
+	assert_non_null(strstr(lines.data,
+	                       "the server's lists kept changing: read state "
+	                       "not pulled|"));
+	assert_int_equal(res.state_changes, 0);
+	assert_false(is_read(st, 249));
+	assert_false(is_read(st, 300));
+	/* The next sync puts it right. */
+	f.read_after[0] = f.read_after[1] = 0;
+	sync_ok(st, &f, &o, &res);
+	assert_int_equal(res.state_changes, 2);
+	assert_true(is_read(st, 300));
+	assert_true(is_read(st, 350));
+	assert_false(is_read(st, 249));
+	store_close(st);
+	fake_done(&f);
+	buf_done(&lines);
+}
+
 static void
 test_progress(void **state)
 {
@@ -650,6 +719,7 @@ main(void)
 	        cmocka_unit_test(test_subscribe),
 	        cmocka_unit_test(test_progress),
 	        cmocka_unit_test(test_unknown_feed),
+	        cmocka_unit_test(test_ids_moving),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
