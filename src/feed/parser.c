@@ -832,13 +832,6 @@ check_reference(const char *s, size_t n, bool *upper_x)
 	return i >= 64 ? 0 : -1;
 }
 
-/*
- * Hands the UTF-8 text to libxml2, repairing two mistakes that real feeds
- * make and that would otherwise cost text: a bare '&' (a URL's query
- * string) becomes "&amp;", and "&#X41;" becomes "&#x41;". CDATA sections
- * and comments pass untouched. A tail that cannot be judged yet stays in
- * p->utf8 for the next call.
- */
 /* NUL is never a character of an XML document, and libxml2 stops at the
  * first one (truncating even in recovery mode): NULs are dropped. */
 static void
@@ -859,6 +852,13 @@ drop_nuls(struct feed_parser *p)
 	s[p->utf8.len] = '\0';
 }
 
+/*
+ * Hands the UTF-8 text to libxml2, repairing two mistakes that real feeds
+ * make and that would otherwise cost text: a bare '&' (a URL's query
+ * string) becomes "&amp;", and "&#X41;" becomes "&#x41;". CDATA sections
+ * and comments pass untouched. A tail that cannot be judged yet stays in
+ * p->utf8 for the next call.
+ */
 static void
 send_repaired(struct feed_parser *p, bool terminate)
 {

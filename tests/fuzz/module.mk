@@ -54,7 +54,7 @@ if ENABLE_FUZZING
 		ASAN_OPTIONS=detect_leaks=1 \
 		./$$prog -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 			-timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
-			-error_exitcode=77 -timeout_exitcode=78 $$dict \
+			-error_exitcode=1 -timeout_exitcode=78 $$dict \
 			-artifact_prefix=tests/fuzz/$$name- \
 			tests/fuzz/found/$$name $(srcdir)/tests/fuzz/corpus/$$name \
 			>tests/fuzz/$$name.log 2>&1 || { \
