@@ -51,6 +51,28 @@ check_text(const char *s)
 	check_str(s, true);
 }
 
+static void
+check_links(const struct feed_link *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].href == NULL || l[i].rel == NULL)
+			abort();
+		check_line(l[i].href);
+		check_line(l[i].rel);
+		check_line(l[i].type);
+	}
+}
+
+static void
+check_people(const struct feed_person *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		check_line(p[i].name);
+		check_line(p[i].email);
+		check_line(p[i].uri);
+	}
+}
+
 static int
 on_item(const struct feed_item *it, void *arg)
 {
@@ -64,14 +86,18 @@ on_item(const struct feed_item *it, void *arg)
 	check_text(it->summary.value);
 	for (size_t i = 0; i < it->n_content; i++)
 		check_text(it->content[i].value);
-	for (size_t i = 0; i < it->n_links; i++)
-		check_line(it->links[i].href);
-	for (size_t i = 0; i < it->n_authors; i++) {
-		check_line(it->authors[i].name);
-		check_line(it->authors[i].email);
+	check_links(it->links, it->n_links);
+	check_people(it->authors, it->n_authors);
+	for (size_t i = 0; i < it->n_enclosures; i++) {
+		check_line(it->enclosures[i].url);
+		check_line(it->enclosures[i].type);
 	}
-	for (size_t i = 0; i < it->n_categories; i++)
+	for (size_t i = 0; i < it->n_categories; i++) {
 		check_line(it->categories[i].term);
+		check_line(it->categories[i].scheme);
+		check_line(it->categories[i].label);
+	}
+	check_line(it->comments);
 	return 0;
 }
 
@@ -103,7 +129,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(info->subtitle.value);
 	check_line(info->link);
 	check_line(info->language);
+	check_links(info->links, info->n_links);
+	check_people(info->authors, info->n_authors);
+	check_line(info->image.url);
+	check_text(info->image.title);
+	check_line(info->image.link);
+	check_line(info->generator);
 	check_line(feed_parser_error(p));
+	check_line(feed_parser_truncation(p));
 	feed_parser_free(p);
 	return 0;
 }
