@@ -48,6 +48,10 @@ import traceback
 COURANT = os.environ.get("COURANT", "")
 TOP_SRCDIR = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", ".."))
 SKIP = 77
+# The exit statuses a sanitizer report ends courant with (see Env.environ).
+ASAN_EXIT = 86
+UBSAN_EXIT = 87
+SANITIZER_WORDS = (b"AddressSanitizer", b"LeakSanitizer", b"runtime error:")
 
 
 class Failure(Exception):
@@ -89,6 +93,7 @@ def main():
     if not COURANT or not os.access(COURANT, os.X_OK):
         print("SKIP: $COURANT is not set: run through make check")
         return SKIP
+    _self_test()
     chosen = [c for c in _cases if not args or c[1] in args]
     passed = failed = skipped = 0
     for category, name, promise, fn in chosen:
@@ -96,6 +101,7 @@ def main():
         started = time.monotonic()
         try:
             fn(env)
+            env.stop_servers()  # a route that failed fails the case
         except Skip as e:
             skipped += 1
             print(f"ok - {category}/{name} # SKIP {e}")
@@ -118,6 +124,52 @@ def main():
     if failed:
         return 1
     return SKIP if skipped and not passed else 0
+
+
+def _fails(fn):
+    try:
+        fn()
+    except Failure:
+        return True
+    return False
+
+
+def _self_test():
+    """The harness catches what a case may not check itself: a route that
+    raised, a sanitizer's exit status or report. A harness that is blind
+    to them lets cases pass without testing anything."""
+    env = Env("harness-self-test")
+    try:
+        def broken(req):
+            raise ValueError("a bug in the route")
+
+        def hang_up(req):
+            raise BrokenPipeError()
+
+        for route, fails in ((broken, True), (hang_up, False)):
+            s = env.serve({"/x": route})
+            try:
+                socket.create_connection(("127.0.0.1", s.port)).sendall(
+                    b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+            except OSError:
+                pass
+            deadline = time.monotonic() + 5
+            while not s.requests and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.05)
+            if _fails(env.stop_servers) != fails:
+                raise SystemExit(f"harness: a {route.__name__} route is "
+                                 f"{'not ' if fails else ''}a failure")
+        for script in (f"exit {ASAN_EXIT}", f"exit {UBSAN_EXIT}",
+                       "echo '==1==ERROR: AddressSanitizer: x' >&2; exit 1",
+                       "echo 'a.c:1:2: runtime error: x'; exit 0"):
+            if not _fails(lambda: env.run(["/bin/sh", "-c", script])):
+                raise SystemExit(f"harness: a sanitizer report ({script}) "
+                                 "is not a failure")
+        if _fails(lambda: env.run(["/bin/sh", "-c", "exit 1"])):
+            raise SystemExit("harness: exit 1 is a sanitizer report")
+    finally:
+        env.close()
 
 
 # ---- running courant -------------------------------------------------------
@@ -183,6 +235,15 @@ def _exit_code(status):
     return os.WEXITSTATUS(status)
 
 
+def _no_sanitizer_report(r):
+    """Fails the case on a sanitizer's exit status or report, whatever the
+    case itself checks (rc 1 alone would pass for ASan's)."""
+    said = [w.decode() for w in SANITIZER_WORDS if w in r.out or w in r.err]
+    check(r.rc not in (ASAN_EXIT, UBSAN_EXIT) and not said,
+          f"a sanitizer report ({', '.join(said) or f'exit {r.rc}'}): "
+          f"{(r.out + r.err)[-3000:]!r}")
+
+
 class Env:
     """A fresh user: HOME and the XDG directories inside a temporary
     directory, a database, a config file and a urls file of its own."""
@@ -230,6 +291,11 @@ class Env:
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"):
             if k in os.environ:
                 env[k] = os.environ[k]
+        # A sanitizer report gets an exit status of its own (ASan's 1 is
+        # also courant's), the inherited options kept before ours.
+        for k, v in (("ASAN_OPTIONS", f"exitcode={ASAN_EXIT}"),
+                     ("UBSAN_OPTIONS", f"halt_on_error=1:exitcode={UBSAN_EXIT}")):
+            env[k] = f"{env[k]}:{v}" if env.get(k) else v
         for k, v in (extra or {}).items():
             if v is None:
                 env.pop(k, None)
@@ -273,8 +339,10 @@ class Env:
         p.returncode = _exit_code(status)  # keeps Popen from waiting again
         for t in readers:
             t.join(10)
-        return Result(p.returncode, b"".join(out), b"".join(err), seconds,
-                      peak_kb, timed_out, usage.ru_utime + usage.ru_stime)
+        r = Result(p.returncode, b"".join(out), b"".join(err), seconds,
+                   peak_kb, timed_out, usage.ru_utime + usage.ru_stime)
+        _no_sanitizer_report(r)
+        return r
 
     def courant(self, *args, files=True, **kw):
         return self.run(self.argv(args, files), **kw)
@@ -386,6 +454,7 @@ class Env:
         p.returncode = _exit_code(status)
         r = Result(p.returncode, bytes(out), b"", time.monotonic() - started,
                    peak_kb, timed_out, usage.ru_utime + usage.ru_stime)
+        _no_sanitizer_report(r)
         if failure:
             raise Failure(f"{failure}; {r!r}")
         return r
@@ -395,6 +464,17 @@ class Env:
         s = Server(routes)
         self.servers.append(s)
         return s
+
+    def stop_servers(self):
+        """Stops the case's servers; a Failure when a route raised
+        anything but a client hanging up (a buggy route must not pass for
+        the fault it simulates)."""
+        servers, self.servers = self.servers, []
+        errors = []
+        for s in servers:
+            s.stop()
+            errors += s.errors
+        check(not errors, f"{len(errors)} server error(s): " + "\n".join(errors[:3]))
 
     def close(self):
         for s in self.servers:
@@ -588,19 +668,19 @@ class Server:
             def log_message(self, *args):
                 pass
 
+        self.errors = []  # tracebacks of routes that failed
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        base_error = self.httpd.handle_error
 
         def handle_error(request, client_address):
-            # A client killed mid-request (the crash cases) resets its
-            # connection: not worth a traceback in the log.
+            # Clients that hang up mid-request are what the cases are
+            # about (BrokenPipe, reset and aborted are ConnectionErrors);
+            # anything else is a bug in the route, which fails the case
+            # (Env.stop_servers()).
             if not isinstance(sys.exc_info()[1], ConnectionError):
-                base_error(request, client_address)
+                self.errors.append(traceback.format_exc())
 
         self.httpd.handle_error = handle_error
-        # Clients that hang up mid-request are what the cases are about.
-        self.httpd.handle_error = lambda request, address: None
         self.port = self.httpd.server_address[1]
         # A short poll interval: stop() waits for it, once per case.
         self.thread = threading.Thread(target=self.httpd.serve_forever,
