@@ -576,7 +576,10 @@ def payload_escapes(data, allow_osc52=False):
             i += 2
             continue
         if b < 0x20 or b == 0x7F:
-            if b not in (0x08, 0x09, 0x0A, 0x0D, 0x0E, 0x0F):
+            # BS, TAB, LF, CR: ncurses moves the cursor with them.
+            # Not SO/SI: xterm-256color switches charsets with ESC ( 0
+            # and ESC ( B, so a shift byte can only come from data.
+            if b not in (0x08, 0x09, 0x0A, 0x0D):
                 found.append((i, f"control 0x{b:02x}"))
             i += 1
             continue

@@ -21,7 +21,9 @@ from harness import *  # noqa: F401,F403
 # ---- payloads ----------------------------------------------------------------
 
 # Raw escapes: what a cache row, an HTML file or a server reply can carry
-# as bytes (XML cannot: the parser repairs or refuses them).
+# as bytes (XML cannot: the parser repairs or refuses them). The last word
+# is one payload for self_test(): the detector sees it by BEL and DEL, not
+# by BS, which it allows (ncurses moves the cursor left with it).
 RAW = ("\x1b]2;PWN-TITLE\x07 \x1b]0;PWN\x1b\\ \x1b]52;c;UFdORUQ=\x07 \x1b[6n "
        "\x1b[21t \x1b[8;1;1t \x1b[2J \x1bP$qm\x1b\\ \x1bP+q544e\x1b\\ "
        "\x1b_apc\x1b\\ \x1b^pm\x1b\\ \x1bc \x07\x08\x7f")
@@ -115,6 +117,9 @@ def self_test():
         # ncurses clears the screen itself: that one cannot be told apart.
         if p.strip() and p != "\x1b[2J":
             check(payload_escapes(p.encode()), f"detector misses {p!r}")
+    # SO and SI: xterm-256color never uses them (ESC ( 0 and ESC ( B).
+    for p in ("\x0e", "\x0f"):
+        check(payload_escapes(p.encode()), f"detector misses {p!r}")
 
 
 # ---- helpers ---------------------------------------------------------------
