@@ -20,13 +20,48 @@
 
 extern char **environ;
 
+/* The child starts with default signal handling and no blocked signals,
+ * whatever the reader set up for itself; flags are added to those. */
+static void
+attr_init(posix_spawnattr_t *attr, short flags)
+{
+	sigset_t none, dfl;
+
+	posix_spawnattr_init(attr);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGWINCH);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGTSTP);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &dfl);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK |
+	                                       POSIX_SPAWN_SETSIGDEF | flags);
+}
+
+/* Nothing but the standard streams: libcurl's wake-up sockets and whatever
+ * else lacks close-on-exec stay with courant (a browser left running, or
+ * the sync job, would hold them). Call after the dup2 actions. */
+static void
+close_the_rest(posix_spawn_file_actions_t *fa)
+{
+#if defined(__GLIBC__) &&                                                      \
+        (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
+#else
+	(void)fa;
+#endif
+}
+
 int
 ui_spawn(char *const argv[], const char *input, size_t n,
          enum ui_spawn_mode mode, pid_t *out_pid, struct err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none, dfl;
 	int pfd[2] = {-1, -1};
 	pid_t pid;
 	int rc, status;
@@ -36,33 +71,13 @@ ui_spawn(char *const argv[], const char *input, size_t n,
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	/* The child starts with default signal handling and no blocked
-	 * signals, whatever the reader set up for itself. */
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGWINCH);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGTSTP);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF);
+	attr_init(&attr, 0);
 	if (input != NULL) {
 		posix_spawn_file_actions_adddup2(&fa, pfd[0], STDIN_FILENO);
 		posix_spawn_file_actions_addclose(&fa, pfd[0]);
 		posix_spawn_file_actions_addclose(&fa, pfd[1]);
 	}
-#if defined(__GLIBC__) &&                                                      \
-        (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-	/* Nothing but the standard streams: libcurl's wake-up sockets and
-	 * whatever else lacks close-on-exec stay with courant (a browser
-	 * left running would hold them). */
-	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-#endif
+	close_the_rest(&fa);
 	if (mode != UI_SPAWN_TERMINAL) {
 		if (input == NULL)
 			posix_spawn_file_actions_addopen(
@@ -136,7 +151,6 @@ ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none, dfl;
 	int pfd[2];
 	pid_t pid;
 	int rc;
@@ -150,17 +164,6 @@ ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGHUP);
-	sigaddset(&dfl, SIGWINCH);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGTSTP);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
 	/* Its own session (glibc 2.36), so no controlling terminal: a
 	 * password command (pass, gpg, pinentry-curses) that opens /dev/tty
 	 * fails rather than draw over the reader or stop on SIGTTIN. The
@@ -168,14 +171,10 @@ ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
 	 * process group itself when it quits. Without it, a process group
 	 * of its own. */
 #ifdef POSIX_SPAWN_SETSID
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF |
-	                                        POSIX_SPAWN_SETSID);
+	attr_init(&attr, POSIX_SPAWN_SETSID);
 #else
+	attr_init(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF |
-	                                        POSIX_SPAWN_SETPGROUP);
 #endif
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
 	                                 O_RDONLY, 0);
@@ -183,6 +182,7 @@ ui_job_start(struct ui_job *j, char *const argv[], struct err *err)
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDERR_FILENO);
 	posix_spawn_file_actions_addclose(&fa, pfd[0]);
 	posix_spawn_file_actions_addclose(&fa, pfd[1]);
+	close_the_rest(&fa);
 	rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
