@@ -508,8 +508,10 @@ is_tag_space(char c)
 static void
 guard_attributes(struct feed_parser *p, const char *s, size_t n)
 {
+	bool dropping = p->tag == TAG_SKIP || p->tag == TAG_SKIP_DQ ||
+	                p->tag == TAG_SKIP_SQ;
 	/* The start of the bytes to send; n while dropping. */
-	size_t run = p->tag >= TAG_SKIP ? n : 0;
+	size_t run = dropping ? n : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
