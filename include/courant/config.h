@@ -134,7 +134,8 @@ struct urls_add {
  * one line each, keeping the rest of the file byte for byte. Creates the
  * file (0600) and its directory (0700) when missing. The file is replaced
  * atomically (a temporary file renamed over it). Returns how many lines
- * were added, -1 and err on failure (the file is then unchanged).
+ * were added, -1 and err on failure (the file is then unchanged); ERR_USAGE
+ * and nothing written when one URL is not one urls_parse() accepts.
  */
 int urls_file_append(const char *path, const struct urls_add *add, size_t n,
                      struct err *err);

@@ -363,6 +363,16 @@ urls_file_append(const char *path, const struct urls_add *add, size_t n,
 	int added = 0;
 	int r;
 
+	/* A line the file could not read back would stop the next start:
+	 * the same rule as urls_parse(). */
+	for (size_t i = 0; i < n; i++) {
+		if (add[i].url[0] == '-' || !fetch_url_allowed(add[i].url)) {
+			err_set(err, ERR_USAGE,
+			        "not an address a urls file can hold (http, "
+			        "https or file, with a host)");
+			return -1;
+		}
+	}
 	data = read_for_edit(path, &len, err);
 	if (data == NULL)
 		return -1;

@@ -314,6 +314,26 @@ test_edit(void **state)
 	assert_string_equal(u->entries[2].tags[1], "x\"y");
 	assert_true(u->entries[2].is_hidden);
 	urls_free(u);
+	/* A URL the file could not read back is refused, nothing written. */
+	{
+		static const char *const bad[] = {"http://:80/f", "-x",
+		                                  "javascript:alert(1)",
+		                                  "http://@/f"};
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			struct urls_add b[] = {
+			        {"http://d/", NULL, NULL, 0, false},
+			        {bad[i], NULL, NULL, 0, false}};
+			struct err e2 = {0};
+
+			assert_int_equal(urls_file_append(path, b, 2, &e2), -1);
+			assert_int_equal(e2.code, ERR_USAGE);
+		}
+		u = urls_load(path, &err);
+		assert_non_null(u);
+		assert_int_equal(u->n, 3);
+		urls_free(u);
+	}
 	/* Removing keeps comments and blank lines. */
 	assert_int_equal(urls_file_remove(path, "http://a/", &err), 1);
 	assert_int_equal(urls_file_remove(path, "http://zzz/", &err), 0);
