@@ -1160,11 +1160,12 @@ view_title(struct ui *ui)
 		if (ui->item != NULL && ui->item->item.title.value != NULL &&
 		    ui->g.split == UI_SPLIT_NONE)
 			return ui->item->item.title.value;
-		/* fallthrough */
+		break;
 	case UI_VIEW_ARTICLES:
 	default:
-		return ui->have_list ? ui->list.title : "";
+		break;
 	}
+	return ui->have_list ? ui->list.title : "";
 }
 
 static void
