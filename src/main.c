@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,9 @@ main(int argc, char **argv)
 	const char *name;
 
 	setlocale(LC_ALL, "");
+	/* getopt's own messages would print what was typed unfiltered; each
+	 * command names a bad option itself (cli_unknown_option()). */
+	opterr = 0;
 	/* Options before the command apply to every command. */
 	while (argc >= 3) {
 		if (strcmp(argv[1], "--db") == 0)

@@ -56,6 +56,11 @@ int cli_fail(const char *cmd, const char *msg);
 int cli_usage_error(const char *cmd, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
+/* The usage error for the option getopt_long() has just refused, named as
+ * typed (a short one inside a cluster such as -dog too); returns 2. main()
+ * turns getopt's own messages off (opterr), which would print argv raw. */
+int cli_unknown_option(const char *cmd, char *const argv[]);
+
 /* Writes s to f through the terminal sanitizer (one line, no escapes). */
 void cli_print_safe(FILE *f, const char *s);
 

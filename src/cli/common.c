@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "config.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,14 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nTry 'courant %s --help'.\n", cmd);
 	free(msg);
 	return 2;
+}
+
+int
+cli_unknown_option(const char *cmd, char *const argv[])
+{
+	if (optopt != 0)
+		return cli_usage_error(cmd, "unknown option '-%c'", optopt);
+	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 static const char *global_db;

@@ -537,7 +537,7 @@ cli_import(int argc, char **argv)
 			fputs(import_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("import", "unknown option");
+			return cli_unknown_option("import", argv);
 		}
 	}
 	if (newsboat) {
@@ -650,7 +650,7 @@ cli_export(int argc, char **argv)
 			fputs(export_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("export", "unknown option");
+			return cli_unknown_option("export", argv);
 		}
 	}
 	if (optind < argc)
@@ -714,7 +714,7 @@ cli_remove(int argc, char **argv)
 			fputs(remove_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("remove", "unknown option");
+			return cli_unknown_option("remove", argv);
 		}
 	}
 	if (optind >= argc)

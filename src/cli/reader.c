@@ -54,7 +54,7 @@ cli_reader(int argc, char **argv)
 			fputs(reader_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("reader", "unknown option");
+			return cli_unknown_option("reader", argv);
 		}
 	}
 	if (optind < argc)

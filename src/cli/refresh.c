@@ -341,7 +341,7 @@ cli_refresh(int argc, char **argv)
 			return 0;
 		default:
 			free(keys);
-			return cli_usage_error("refresh", "unknown option");
+			return cli_unknown_option("refresh", argv);
 		}
 	}
 	if (optind < argc) {
@@ -661,7 +661,7 @@ cli_add(int argc, char **argv)
 			fputs(add_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("add", "unknown option");
+			return cli_unknown_option("add", argv);
 		}
 	}
 	if (optind >= argc)
@@ -841,7 +841,7 @@ cli_feeds(int argc, char **argv)
 			fputs(feeds_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("feeds", "unknown option");
+			return cli_unknown_option("feeds", argv);
 		}
 	}
 	if (optind < argc)

@@ -80,7 +80,8 @@ static const char search_usage[] =
         "\"quoted words\"\n"
         "must match in that order; a word ending in * matches as a "
         "prefix. tsv adds\n"
-        "a snippet column to the list's.\n";
+        "a snippet column to the list's. A query that starts with '-' "
+        "goes after --.\n";
 
 static const char mark_usage[] =
         "usage: courant mark read|unread|starred|unstarred [--db PATH] "
@@ -159,7 +160,6 @@ parse_opts(const char *cmd, const char *usage, const char *allowed, int argc,
 
 	*o = (struct opts){.limit = DEFAULT_LIMIT, .format = FORMAT_PLAIN};
 	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c != 'h' && c != 'd' && c != '?' && c != ':' &&
 		    strchr(allowed, c) == NULL)
@@ -205,8 +205,7 @@ parse_opts(const char *cmd, const char *usage, const char *allowed, int argc,
 			return cli_usage_error(cmd, "'%s' needs a value",
 			                       argv[optind - 1]);
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'",
-			                       argv[optind - 1]);
+			return cli_unknown_option(cmd, argv);
 		}
 	}
 	if (o->feed != NULL && o->tag != NULL)
@@ -634,7 +633,6 @@ cli_mark(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -647,8 +645,7 @@ cli_mark(int argc, char **argv)
 			return cli_usage_error("mark", "'%s' needs a value",
 			                       argv[optind - 1]);
 		default:
-			return cli_usage_error("mark", "unknown option '%s'",
-			                       argv[optind - 1]);
+			return cli_unknown_option("mark", argv);
 		}
 	}
 	if (optind >= argc)
@@ -752,7 +749,6 @@ cli_cleanup(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -790,8 +786,7 @@ cli_cleanup(int argc, char **argv)
 			return cli_usage_error("cleanup", "'%s' needs a value",
 			                       argv[optind - 1]);
 		default:
-			return cli_usage_error("cleanup", "unknown option '%s'",
-			                       argv[optind - 1]);
+			return cli_unknown_option("cleanup", argv);
 		}
 	}
 	if (optind < argc)

@@ -199,7 +199,7 @@ cli_sync(int argc, char **argv)
 			fputs(sync_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("sync", "unknown option");
+			return cli_unknown_option("sync", argv);
 		}
 	}
 	if (optind < argc)

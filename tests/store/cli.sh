@@ -290,4 +290,16 @@ has 'read-only' "$tmp/err" "list in a read-only directory: message"
 chmod 755 "$ro"
 rm -rf "$ro"
 
+# A bad option is named as typed, once, by courant (not by getopt, which
+# would print it unfiltered); a query starting with '-' goes after --.
+run --db "$tmp/opt.db" search -dog
+expect 2 "search -dog"
+same "courant search: unknown option '-d'" "$(head -n 1 "$tmp/err")" "search -dog: message"
+same 2 "$(wc -l <"$tmp/err" | tr -d ' ')" "search -dog: two lines"
+run --db "$tmp/opt.db" search -- -dog
+expect 0 "search -- -dog"
+run --db "$tmp/opt.db" refresh "-$(printf '\033')"
+expect 2 "refresh with an escape as option"
+clean "$tmp/err" "refresh with an escape as option: message"
+
 finish
