@@ -199,7 +199,22 @@ t_subscribe(struct sync_backend *b, const char *url, const char *category,
 	buf_printf(&body, ",\"category_id\":%ld}", cat);
 	if (post(t, &body, err) < 0)
 		return -1;
-	return ttrss_parse_subscribe(t->reply.data, t->reply.len, feed_id, err);
+	rc = ttrss_parse_subscribe(t->reply.data, t->reply.len, feed_id, err);
+	if (rc != 0)
+		return rc;
+	/* TT-RSS only checks the URL when subscribing; its articles come
+	 * when the server's updater runs, which may be half an hour away
+	 * (or never, on a server without its daemon). Ask for the fetch now;
+	 * if it fails, the updater will still do it. */
+	if (**feed_id != '\0' &&
+	    (*feed_id)[strspn(*feed_id, "0123456789")] == '\0') {
+		struct err ignored = {0};
+
+		body_begin(t, &body, "updateFeed");
+		buf_printf(&body, ",\"feed_id\":%s}", *feed_id);
+		(void)post(t, &body, &ignored);
+	}
+	return 0;
 }
 
 /* since_id goes in as a number: only digits are accepted. */

@@ -148,6 +148,8 @@ expect 0 "sync: 0 changes pushed, 2 feeds"
 run add --remote "http://example.invalid/new.xml"
 expect 0 "subscribed on the server: http://example.invalid/new.xml"
 expect 0 "synced: 0 changes pushed, 3 feeds"
+# ...and the server asked to fetch it now rather than at its next update.
+if grep -q '"updateFeed": 3' "$tmp/updates"; then pass; else fail "no updateFeed: $(cat "$tmp/updates")"; fi
 run add --remote "http://example.invalid/new.xml" --category Nope
 expect 1 "the server has no category 'Nope'"
 run add --remote "file:///etc/passwd"

@@ -96,6 +96,10 @@ def answer(req):
         FEEDS.append({"id": len(FEEDS) + 1, "title": url, "feed_url": url,
                       "cat_id": int(req.get("category_id", 0))})
         return reply({"status": {"code": 1, "feed_id": len(FEEDS)}})
+    if op == "updateFeed":
+        with open(log_file, "a") as f:
+            f.write(json.dumps({"updateFeed": req.get("feed_id")}) + "\n")
+        return reply({"status": "OK"})
     if op == "updateArticle":
         with open(log_file, "a") as f:
             f.write(json.dumps({k: req[k] for k in ("article_ids", "field", "mode")}) + "\n")
