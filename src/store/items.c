@@ -247,19 +247,6 @@ bind_item(sqlite3_stmt *s, const struct feed_item *it,
 	store_bind_time(s, 23, date);
 }
 
-static int
-step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *err)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_dberr(st->db, rc, what, err);
-		return -1;
-	}
-	return 0;
-}
-
 /* What a refresh does with one of its items. */
 enum plan_kind { PLAN_SAME, PLAN_NEW, PLAN_CHANGED, PLAN_DUPLICATE };
 
@@ -324,7 +311,7 @@ write_item(struct store *st, long feed_id, int64_t gen, feed_time now,
 		store_bind_text(s, 2, it->key);
 	}
 	sqlite3_bind_int64(s, 22, now);
-	if (step_done(st, s, "store items", err) < 0)
+	if (store_step_done(st, s, "store items", err) < 0)
 		return -1;
 	if (pl->kind == PLAN_NEW)
 		pl->id = (long)sqlite3_last_insert_rowid(st->db);
@@ -439,7 +426,7 @@ save_feed(struct store *st, long feed_id, int64_t gen,
 	sqlite3_bind_int64(s, 7, now);
 	sqlite3_bind_int64(s, 11, gen);
 	sqlite3_bind_text(s, 12, seen_ids, -1, SQLITE_STATIC);
-	r = step_done(st, s, "save the feed", err);
+	r = store_step_done(st, s, "save the feed", err);
 	sqlite3_finalize(s);
 	return r;
 }
@@ -472,7 +459,7 @@ count_new(struct store *st, long feed_id, int n, struct err *err)
 		return -1;
 	sqlite3_bind_int64(s, 1, feed_id);
 	sqlite3_bind_int(s, 2, n);
-	r = step_done(st, s, "count items", err);
+	r = store_step_done(st, s, "count items", err);
 	sqlite3_finalize(s);
 	return r;
 }

@@ -57,6 +57,10 @@ struct store {
 void store_dberr(sqlite3 *db, int rc, const char *what, struct err *err);
 /* Runs SQL without results; -1 and err on failure. */
 int store_exec(sqlite3 *db, const char *sql, struct err *err);
+/* Steps a statement that returns no row and resets it; -1 and err (saying
+ * what) on failure. */
+int store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
+                    struct err *err);
 /* A cached prepared statement, reset and unbound; NULL and err. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id, struct err *err);
 /* Prepares a one-off statement; NULL and err. */

@@ -133,6 +133,20 @@ store_dberr(sqlite3 *db, int rc, const char *what, struct err *err)
 }
 
 int
+store_step_done(struct store *st, sqlite3_stmt *s, const char *what,
+                struct err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_dberr(st->db, rc, what, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
 store_exec(sqlite3 *db, const char *sql, struct err *err)
 {
 	int rc;

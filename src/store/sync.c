@@ -43,19 +43,6 @@ bad_source(const char *source, struct err *err)
 	return false;
 }
 
-static int
-step_reset(struct store *st, sqlite3_stmt *s, const char *what, struct err *err)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_dberr(st->db, rc, what, err);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- feeds ---- */
 
 static int
@@ -111,7 +98,7 @@ set_tags(struct store *st, long id, const struct store_remote_feed *f,
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	r = step_reset(st, s, "tag a feed", err);
+	r = store_step_done(st, s, "tag a feed", err);
 	sqlite3_finalize(s);
 	if (r < 0)
 		return -1;
@@ -126,7 +113,7 @@ set_tags(struct store *st, long id, const struct store_remote_feed *f,
 			continue;
 		store_bind_text(s, 1, f->tags[i]);
 		sqlite3_bind_int64(s, 2, id);
-		r = step_reset(st, s, "tag a feed", err);
+		r = store_step_done(st, s, "tag a feed", err);
 	}
 	sqlite3_finalize(s);
 	return r;
@@ -203,7 +190,7 @@ put_feed(struct store *st, const char *source,
 		store_bind_text(s, 6, f->remote_id);
 		sqlite3_bind_int64(s, 7, store_now());
 	}
-	rc = step_reset(st, s, "store the server's feeds", err);
+	rc = store_step_done(st, s, "store the server's feeds", err);
 	sqlite3_finalize(s);
 	if (rc < 0)
 		goto fail;
@@ -248,7 +235,7 @@ drop_feed(struct store *st, long feed_id, struct err *err)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, feed_id);
-	rc = step_reset(st, s, "remove a feed", err);
+	rc = store_step_done(st, s, "remove a feed", err);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -587,7 +574,7 @@ write_put(struct store *st, struct put_stmts *ps, const char *source,
 		store_bind_text(s, 25, ri->remote_id);
 		sqlite3_bind_int(s, 26, ri->is_read);
 		sqlite3_bind_int(s, 27, ri->is_starred);
-		if (step_reset(st, s, "store the server's articles", err) < 0)
+		if (store_step_done(st, s, "store the server's articles", err) < 0)
 			return -1;
 		pl->id = (long)sqlite3_last_insert_rowid(st->db);
 		return 0;
@@ -600,7 +587,7 @@ write_put(struct store *st, struct put_stmts *ps, const char *source,
 		sqlite3_bind_int64(s, 1, pl->id);
 		sqlite3_bind_int64(s, 2, pl->feed_id);
 		sqlite3_bind_int64(s, 22, now);
-		r = step_reset(st, s, "store the server's articles", err);
+		r = store_step_done(st, s, "store the server's articles", err);
 		if (r < 0)
 			return -1;
 	}
@@ -609,7 +596,7 @@ write_put(struct store *st, struct put_stmts *ps, const char *source,
 	sqlite3_bind_int64(s, 1, pl->id);
 	sqlite3_bind_int(s, 2, ri->is_read);
 	sqlite3_bind_int(s, 3, ri->is_starred);
-	return step_reset(st, s, "store the server's articles", err);
+	return store_step_done(st, s, "store the server's articles", err);
 }
 
 long
@@ -672,7 +659,7 @@ store_remote_items_put(struct store *st, const char *source,
 		sqlite3_bind_int64(ps.count, 2, counts[i].n_items);
 		sqlite3_bind_int64(ps.count, 3, counts[i].n_unread);
 		sqlite3_bind_int64(ps.count, 4, counts[i].n_starred);
-		if (step_reset(st, ps.count, "count items", err) < 0)
+		if (store_step_done(st, ps.count, "count items", err) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; i < n; i++) {
