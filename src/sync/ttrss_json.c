@@ -570,23 +570,37 @@ headline_list(const json_t *content)
 	return json_is_array(content) ? content : NULL;
 }
 
+/* The envelope of a getHeadlines reply and its list, checked; on success
+ * the caller owns *root, else it is freed. */
+static int
+open_headlines(const char *buf, size_t n, json_t **root, const json_t **list,
+               struct err *err)
+{
+	json_t *content;
+	int rc = envelope(buf, n, root, &content, err);
+
+	if (rc != 0)
+		return rc;
+	*list = headline_list(content);
+	if (*list == NULL)
+		return unexpected(*root, "headlines are not a list", err);
+	if (json_array_size(*list) > TTRSS_MAX_ITEMS)
+		return unexpected(*root, "too many headlines", err);
+	return 0;
+}
+
 int
 ttrss_parse_headlines(const char *buf, size_t n, struct sync_articles *out,
                       struct err *err)
 {
 	struct sync_articles a = {0};
-	json_t *root, *content, *h;
+	json_t *root, *h;
 	const json_t *list;
 	size_t i;
-	int rc = envelope(buf, n, &root, &content, err);
+	int rc = open_headlines(buf, n, &root, &list, err);
 
 	if (rc != 0)
 		return rc;
-	list = headline_list(content);
-	if (list == NULL)
-		return unexpected(root, "headlines are not a list", err);
-	if (json_array_size(list) > TTRSS_MAX_ITEMS)
-		return unexpected(root, "too many headlines", err);
 	a.v = xcalloc(json_array_size(list) + 1, sizeof *a.v);
 	json_array_foreach(list, i, h)
 	{
@@ -605,18 +619,13 @@ ttrss_parse_ids(const char *buf, size_t n, struct sync_ids *out,
                 struct err *err)
 {
 	struct sync_ids ids = {0};
-	json_t *root, *content, *h;
+	json_t *root, *h;
 	const json_t *list;
 	size_t i;
-	int rc = envelope(buf, n, &root, &content, err);
+	int rc = open_headlines(buf, n, &root, &list, err);
 
 	if (rc != 0)
 		return rc;
-	list = headline_list(content);
-	if (list == NULL)
-		return unexpected(root, "headlines are not a list", err);
-	if (json_array_size(list) > TTRSS_MAX_ITEMS)
-		return unexpected(root, "too many headlines", err);
 	ids.v = xcalloc(json_array_size(list) + 1, sizeof *ids.v);
 	json_array_foreach(list, i, h)
 	{
