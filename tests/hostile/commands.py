@@ -128,8 +128,8 @@ def browser_split(env):
     feed = subscribe_file(env, "f.xml", rss([{"title": "SPLITITEM",
                                                "link": "https://example.org/%u%s"}]))
     env.write(env.config, f'set browser "{path} --new-tab \\"two words\\" %u $HOME"\n')
-    r = reader(env, [("wait", "Hostile"), "G", "\r", ("wait", "SPLITITEM"), "o",
-                     ("wait", "opened")], extra={"BROWSER": "/nonexistent/wrong-browser"})
+    reader(env, [("wait", "Hostile"), "G", "\r", ("wait", "SPLITITEM"), "o",
+                ("wait", "opened")], extra={"BROWSER": "/nonexistent/wrong-browser"})
     runs = browser_runs(env)
     check(runs == [["--new-tab", "two words", "%u", "$HOME", "https://example.org/%u%s"]],
           f"the browser got {runs!r}")
@@ -532,7 +532,7 @@ def xdg_open(env):
     path, out = browser(env)
     os.rename(path, env.path("bin", "xdg-open"))
     link = f"https://evil.example/x?{SHELL}"
-    items_with_links(env, [link, f"file:///etc/passwd", f"javascript:touch {MARK}"])
+    items_with_links(env, [link, "file:///etc/passwd", f"javascript:touch {MARK}"])
     reader(env, [("wait", "Links"), "G", "\r", ("wait", "L0"), "o", ("wait", "opened"),
                  "j", "o", ("wait", "refused"), "j", "o", ("sleep", 0.3)],
            extra={"BROWSER": None, "DISPLAY": ":99",

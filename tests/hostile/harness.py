@@ -631,6 +631,36 @@ def assert_plain_text(data, what="output"):
                    + "; ".join(f"@{o} {d}" for o, d in bad[:5]))
 
 
+# ---- an unprivileged user ------------------------------------------------------
+
+# CI runs as root, which every permission check lets through: the cases
+# about permissions run courant as nobody.
+NOBODY = 65534
+
+
+def as_nobody():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def nobody_courant(env):
+    """Makes env run a copy of courant that nobody may execute: the build
+    tree may sit in a home only root can enter (as in many CI images)."""
+    with open(COURANT, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            return  # a libtool wrapper: run it where it is
+    d = env.path("bin")
+    os.makedirs(d, exist_ok=True)
+    os.chmod(env.dir, 0o711)
+    os.chmod(d, 0o755)
+    dst = os.path.join(d, "courant")
+    shutil.copy(COURANT, dst)
+    os.chmod(dst, 0o755)
+    argv = env.argv
+    env.argv = lambda args, files=True: [dst] + argv(args, files)[1:]
+
+
 # ---- an HTTP server for the network cases -----------------------------------
 
 

@@ -23,7 +23,6 @@ import select
 import socket
 import struct
 import sys
-import threading
 import time
 import zlib
 

@@ -13,7 +13,6 @@ import os
 import random
 import re
 import resource
-import shutil
 import signal
 import sqlite3
 import struct
@@ -27,7 +26,6 @@ import time
 from harness import *  # noqa: F401,F403
 from harness import COURANT
 
-NOBODY = 65534
 SMCUP = b"\x1b[?1049h"
 RMCUP = b"\x1b[?1049l"
 # Modes ncurses or courant may turn on, each with what turns it off.
@@ -582,29 +580,6 @@ def nofile_reader(env):
         check(b"unknown terminal" not in r.out, f"ulimit -n 10 blamed TERM: {r!r}")
     assert_terminal_clean(r.out)
     integrity(env.db)
-
-
-def as_nobody():
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-def nobody_courant(env):
-    """Makes env run a copy of courant that nobody may execute: the build
-    tree may sit in a home only root can enter (as in many CI images)."""
-    with open(COURANT, "rb") as f:
-        if f.read(4) != b"\x7fELF":
-            return  # a libtool wrapper: run it where it is
-    d = env.path("bin")
-    os.makedirs(d, exist_ok=True)
-    os.chmod(env.dir, 0o711)
-    os.chmod(d, 0o755)
-    dst = os.path.join(d, "courant")
-    shutil.copy(COURANT, dst)
-    os.chmod(dst, 0o755)
-    argv = env.argv
-    env.argv = lambda args, files=True: [dst] + argv(args, files)[1:]
 
 
 @case("process", "home-unset",

@@ -16,7 +16,6 @@ import os
 import random
 import re
 import resource
-import shutil
 import signal
 import sqlite3
 import stat
@@ -26,9 +25,8 @@ import threading
 import time
 
 from harness import *  # noqa: F401,F403
-from harness import COURANT, TOP_SRCDIR
+from harness import TOP_SRCDIR
 
-NOBODY = 65534
 KILLS = int(os.environ.get("HOSTILE_KILLS", "25"))
 
 
@@ -150,29 +148,6 @@ def assert_kept(env, before, what):
     check(not lost, f"{what}: {len(lost)} article(s) lost, e.g. {lost[:3]}")
     changed = [k for k in before if now[k] != before[k]]
     check(not changed, f"{what}: read/starred marks changed for {changed[:3]}")
-
-
-def as_nobody():
-    os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
-
-
-def nobody_courant(env):
-    """Makes env run a copy of courant that nobody may execute: the build
-    tree may sit in a home only root can enter (as in many CI images)."""
-    with open(COURANT, "rb") as f:
-        if f.read(4) != b"\x7fELF":
-            return  # a libtool wrapper: run it where it is
-    d = env.path("bin")
-    os.makedirs(d, exist_ok=True)
-    os.chmod(env.dir, 0o711)
-    os.chmod(d, 0o755)
-    dst = os.path.join(d, "courant")
-    shutil.copy(COURANT, dst)
-    os.chmod(dst, 0o755)
-    argv = env.argv
-    env.argv = lambda args, files=True: [dst] + argv(args, files)[1:]
 
 
 def give_to_nobody(env):
