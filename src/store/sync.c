@@ -574,7 +574,8 @@ write_put(struct store *st, struct put_stmts *ps, const char *source,
 		store_bind_text(s, 25, ri->remote_id);
 		sqlite3_bind_int(s, 26, ri->is_read);
 		sqlite3_bind_int(s, 27, ri->is_starred);
-		if (store_step_done(st, s, "store the server's articles", err) < 0)
+		if (store_step_done(st, s, "store the server's articles", err) <
+		    0)
 			return -1;
 		pl->id = (long)sqlite3_last_insert_rowid(st->db);
 		return 0;
